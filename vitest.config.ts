@@ -12,6 +12,7 @@ export default defineConfig({
     // 2-core machines: integration tests boot whole machines, so keep parallelism modest.
     pool: 'forks',
     maxWorkers: 2,
-    reporters: ['default'],
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-results/vitest.json' },
   },
 });
