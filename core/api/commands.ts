@@ -1,0 +1,168 @@
+/**
+ * The commands every front end sends: one closed union, discriminated by `type` (after
+ * Firecracker's rpc_interface). Each comment states when the command is allowed; a command sent
+ * in the wrong lifecycle state is refused with `invalid-state` and a reason, never ignored.
+ *
+ * `commandSchema` validates a command where it enters the host (WebSocket message, Electron IPC);
+ * `resultSchemas` validates each answer where it enters a client.
+ */
+import { z } from 'zod';
+import {
+  vmConfigPatchSchema,
+  vmConfigSchema,
+  vmDetailsSchema,
+  vmIdSchema,
+  vmStateSchema,
+  vmSummarySchema,
+} from './vm-config.js';
+
+/** A console of a VM: `serial0` is the virt board's ns16550a UART. */
+export const consoleNameSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,31}$/, 'a console name is lowercase letters, digits and dashes, like serial0');
+
+/** Bytes as base64 (console traffic is bytes, not text: a UTF-8 sequence may span two chunks). */
+export const base64Schema = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64 data');
+
+const vmTarget = { id: vmIdSchema };
+
+export const commandSchemas = {
+  /** Host facts for the status bar and about box. Always allowed. */
+  'host.info': z.strictObject({ type: z.literal('host.info') }),
+
+  /** The VM library, in creation order. Always allowed. */
+  'vm.list': z.strictObject({ type: z.literal('vm.list') }),
+  /** One VM with its configuration. */
+  'vm.get': z.strictObject({ type: z.literal('vm.get'), ...vmTarget }),
+  /** Creates a VM (state `created`); the host chooses the id. */
+  'vm.create': z.strictObject({ type: z.literal('vm.create'), config: vmConfigSchema }),
+  /** Changes configuration. `name` and `notes` any time; everything else only when not running or paused. */
+  'vm.update': z.strictObject({ type: z.literal('vm.update'), ...vmTarget, patch: vmConfigPatchSchema }),
+  /** Deletes a VM and its files. Only when created, stopped or crashed. */
+  'vm.delete': z.strictObject({ type: z.literal('vm.delete'), ...vmTarget }),
+
+  /** Powers on. Only when created, stopped or crashed. */
+  'vm.start': z.strictObject({ type: z.literal('vm.start'), ...vmTarget }),
+  /** Asks the guest to power off (ACPI-like request via syscon); the VM becomes stopped when it does. Only when running. */
+  'vm.stop': z.strictObject({ type: z.literal('vm.stop'), ...vmTarget }),
+  /** Pulls the plug: stops at once without asking the guest. Only when running or paused. */
+  'vm.hardStop': z.strictObject({ type: z.literal('vm.hardStop'), ...vmTarget }),
+  /** Resets every hart and device, as the reset button. Only when running or paused. */
+  'vm.reset': z.strictObject({ type: z.literal('vm.reset'), ...vmTarget }),
+  /** Freezes all harts (time stops for the guest). Only when running. */
+  'vm.pause': z.strictObject({ type: z.literal('vm.pause'), ...vmTarget }),
+  /** Continues a paused VM. Only when paused. */
+  'vm.resume': z.strictObject({ type: z.literal('vm.resume'), ...vmTarget }),
+
+  /**
+   * Subscribes this connection to a console's output (`console.output` events), starting with
+   * the console's recent scrollback. Allowed in any state; output flows while the VM runs.
+   */
+  'console.attach': z.strictObject({
+    type: z.literal('console.attach'),
+    vmId: vmIdSchema,
+    console: consoleNameSchema.default('serial0'),
+  }),
+  /** Ends a `console.attach`. */
+  'console.detach': z.strictObject({
+    type: z.literal('console.detach'),
+    vmId: vmIdSchema,
+    console: consoleNameSchema.default('serial0'),
+  }),
+  /** Types bytes into a console (keyboard input). Only when running. */
+  'console.input': z.strictObject({
+    type: z.literal('console.input'),
+    vmId: vmIdSchema,
+    console: consoleNameSchema.default('serial0'),
+    data: base64Schema.max(64 * 1024 * 4 / 3 + 4, 'console input is at most 64 KiB per command'),
+  }),
+} as const;
+
+export type CommandType = keyof typeof commandSchemas;
+export const COMMAND_TYPES = Object.keys(commandSchemas) as CommandType[];
+
+export const commandSchema = z.discriminatedUnion('type', [
+  commandSchemas['host.info'],
+  commandSchemas['vm.list'],
+  commandSchemas['vm.get'],
+  commandSchemas['vm.create'],
+  commandSchemas['vm.update'],
+  commandSchemas['vm.delete'],
+  commandSchemas['vm.start'],
+  commandSchemas['vm.stop'],
+  commandSchemas['vm.hardStop'],
+  commandSchemas['vm.reset'],
+  commandSchemas['vm.pause'],
+  commandSchemas['vm.resume'],
+  commandSchemas['console.attach'],
+  commandSchemas['console.detach'],
+  commandSchemas['console.input'],
+]);
+
+/** A command as the host sees it after validation (defaults filled in). */
+export type Command = z.output<typeof commandSchema>;
+/** A command as a client writes it (defaulted fields may be omitted). */
+export type CommandInput = z.input<typeof commandSchema>;
+/** The command of one type. */
+export type CommandOf<T extends CommandType> = Extract<Command, { type: T }>;
+export type CommandInputOf<T extends CommandType> = Extract<CommandInput, { type: T }>;
+
+export const hostInfoSchema = z.object({
+  product: z.object({ name: z.string(), version: z.string() }),
+  /** Node's `process.platform` and `process.arch` ('linux', 'x64', ...). */
+  platform: z.string(),
+  arch: z.string(),
+  cpuCount: z.number().int().positive(),
+  totalMemoryBytes: z.number().int().nonnegative(),
+  freeMemoryBytes: z.number().int().nonnegative(),
+  nodeVersion: z.string(),
+  /** Null outside Electron (`riscstation serve`, the CLI). */
+  electronVersion: z.string().nullable(),
+  /** The folder holding the VM library. */
+  dataDir: z.string(),
+  /** Which front end serves this connection. */
+  frontEnd: z.enum(['web', 'electron', 'cli']),
+});
+export type HostInfo = z.infer<typeof hostInfoSchema>;
+
+const powerResultSchema = z.object({ id: vmIdSchema, state: vmStateSchema });
+const consoleResultSchema = z.object({ vmId: vmIdSchema, console: consoleNameSchema });
+
+/** The answer to each command. */
+export const resultSchemas = {
+  'host.info': hostInfoSchema,
+  'vm.list': z.array(vmSummarySchema),
+  'vm.get': vmDetailsSchema,
+  'vm.create': vmDetailsSchema,
+  'vm.update': vmDetailsSchema,
+  'vm.delete': z.object({ id: vmIdSchema }),
+  'vm.start': powerResultSchema,
+  'vm.stop': powerResultSchema,
+  'vm.hardStop': powerResultSchema,
+  'vm.reset': powerResultSchema,
+  'vm.pause': powerResultSchema,
+  'vm.resume': powerResultSchema,
+  'console.attach': consoleResultSchema,
+  'console.detach': consoleResultSchema,
+  'console.input': consoleResultSchema,
+} as const satisfies Record<CommandType, z.ZodType>;
+
+export type ResultOf<T extends CommandType> = z.output<(typeof resultSchemas)[T]>;
+
+/**
+ * Validates an untrusted command. Unknown `type`s get a message listing the known ones; schema
+ * failures get zod's path-by-path explanation.
+ */
+export function parseCommand(input: unknown): { ok: true; command: Command } | { ok: false; message: string } {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return { ok: false, message: 'a command is a JSON object with a "type", like {"type":"host.info"}' };
+  }
+  const type = (input as { type?: unknown }).type;
+  if (typeof type !== 'string' || !(COMMAND_TYPES as string[]).includes(type)) {
+    const shown = typeof type === 'string' ? `'${type.slice(0, 64)}'` : 'missing';
+    return { ok: false, message: `unknown command type ${shown}; known: ${COMMAND_TYPES.join(', ')}` };
+  }
+  const parsed = commandSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, message: `invalid ${type} command: ${z.prettifyError(parsed.error)}` };
+  return { ok: true, command: parsed.data };
+}

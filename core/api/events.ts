@@ -1,0 +1,32 @@
+/**
+ * Events the host pushes to every connected front end (and console output to the connections
+ * attached to that console).
+ */
+import { z } from 'zod';
+import { base64Schema, consoleNameSchema } from './commands.js';
+import { vmIdSchema, vmStateSchema, vmSummarySchema } from './vm-config.js';
+
+export const eventSchema = z.discriminatedUnion('type', [
+  /** A VM moved between lifecycle states; `reason` says why when it was not asked for ("guest powered off", "crashed: ..."). */
+  z.object({
+    type: z.literal('vm.stateChanged'),
+    id: vmIdSchema,
+    state: vmStateSchema,
+    previous: vmStateSchema,
+    reason: z.string().optional(),
+  }),
+  /** A VM joined the library (created or imported). */
+  z.object({ type: z.literal('vm.added'), vm: vmSummarySchema }),
+  /** A VM's summary changed (renamed, reconfigured). */
+  z.object({ type: z.literal('vm.updated'), vm: vmSummarySchema }),
+  /** A VM left the library. */
+  z.object({ type: z.literal('vm.removed'), id: vmIdSchema }),
+  /** Bytes a VM wrote to an attached console, base64. */
+  z.object({ type: z.literal('console.output'), vmId: vmIdSchema, console: consoleNameSchema, data: base64Schema }),
+  /** The host is shutting down (Ctrl-C on `riscstation serve`, app quit): connections close next. */
+  z.object({ type: z.literal('host.shuttingDown'), reason: z.string() }),
+]);
+
+export type ApiEvent = z.infer<typeof eventSchema>;
+export type ApiEventType = ApiEvent['type'];
+export type EventOf<T extends ApiEventType> = Extract<ApiEvent, { type: T }>;
