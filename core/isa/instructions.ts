@@ -392,7 +392,8 @@ function parse(text: string, length: 2 | 4): InstructionSpec[] {
         if (c === '1') match |= 1 << bit;
       }
     }
-    const operands = (syntax.match(OPERAND_RE) ?? []).filter((o): o is FieldName => o in FIELDS);
+    const operands: FieldName[] = [];
+    for (const o of syntax.match(OPERAND_RE) ?? []) if (o in FIELDS) operands.push(o as FieldName);
     const flags = flagText.trim().split(/\s+/).filter(Boolean);
     const nonZero: FieldName[] = [];
     const notEqual: { field: FieldName; value: number }[] = [];
