@@ -1,0 +1,98 @@
+/**
+ * Turns fuzzer sequences into one assembly program that runs on QEMU user mode (Linux syscalls
+ * at the end) and, unchanged, bare-metal on our hart (the harness stops at the final ECALL).
+ *
+ * Data comes first, at 0x8000_0000 (see LINKER_SCRIPT), as one block per sequence:
+ *
+ *   +0    scratch memory (64 bytes; initial contents in, final contents out)
+ *   +64   inputs: slot 0 = frm, slot i = x_i            (32 doublewords)
+ *   +320  inputs: f0..f31                               (32 doublewords)
+ *   +576  outputs: slot 0 = fcsr, slot i = x_i          (32 doublewords)
+ *   +832  outputs: f0..f31                              (32 doublewords)
+ *
+ * The program writes all blocks to stdout (write, a7=64) and exits (a7=93).
+ */
+import { F_NAMES, SCRATCH_BYTES, X_NAMES, type Sequence } from './generator.js';
+
+export const BLOCK_MEM = 0;
+export const BLOCK_XIN = SCRATCH_BYTES;
+export const BLOCK_FIN = BLOCK_XIN + 256;
+export const BLOCK_XOUT = BLOCK_FIN + 256;
+export const BLOCK_FOUT = BLOCK_XOUT + 256;
+export const BLOCK_SIZE = BLOCK_FOUT + 256;
+/** Where the blocks start in memory (the first thing the linker script places). */
+export const BLOCKS_ADDRESS = 0x8000_0000n;
+
+export const LINKER_SCRIPT = `ENTRY(_start)
+SECTIONS {
+  . = 0x80000000;
+  .data : { *(.data .data.* .sdata .sdata.* .bss .bss.* .sbss .sbss.*) }
+  . = ALIGN(4096);
+  .text : { *(.text .text.*) }
+}
+`;
+
+const hex = (v: bigint): string => `0x${v.toString(16)}`;
+
+/** Symbols around sequence k's body in a batch (kept in the ELF symbol table for listings). */
+export const bodyStartSymbol = (k: number): string => `S${k}_body`;
+export const bodyEndSymbol = (k: number): string => `S${k}_end`;
+
+/** The label-resolved assembly lines of one sequence's body (its units), as numbered in a batch. */
+export function bodyLines(seq: Sequence, batchIndex: number): string[] {
+  const out: string[] = [`${bodyStartSymbol(batchIndex)}:`];
+  const label = (j: number): string => `.L${batchIndex}_${j}`;
+  seq.units.forEach((unit, j) => {
+    out.push(`${label(j)}:`);
+    for (const line of unit.lines) {
+      const text = `  ${line.replace(/%L(\d+)/g, (_, n: string) => label(Number(n)))}`;
+      // Explicit compressed mnemonics need RVC on; everything else stays uncompressed.
+      if (line.startsWith('c.')) out.push('.option rvc', text, '.option norvc');
+      else out.push(text);
+    }
+  });
+  out.push(`${label(seq.units.length)}:`, `${bodyEndSymbol(batchIndex)}:`);
+  return out;
+}
+
+function sequenceCode(seq: Sequence, k: number): string[] {
+  const p = X_NAMES[seq.ptr];
+  const t = X_NAMES[seq.ptr === 5 ? 6 : 5];
+  const lines = [`# sequence seed=${seq.seed} index=${seq.index}`, `  lla ${p}, B${k}`];
+  lines.push(`  ld ${t}, ${BLOCK_XIN}(${p})`, `  fsrm ${t}`, `  csrw fflags, zero`);
+  for (let i = 0; i < 32; i++) lines.push(`  fld ${F_NAMES[i]}, ${BLOCK_FIN + 8 * i}(${p})`);
+  for (let i = 1; i < 32; i++) if (i !== seq.ptr) lines.push(`  ld ${X_NAMES[i]}, ${BLOCK_XIN + 8 * i}(${p})`);
+  lines.push(...bodyLines(seq, k));
+  for (let i = 1; i < 32; i++) lines.push(`  sd ${X_NAMES[i]}, ${BLOCK_XOUT + 8 * i}(${p})`);
+  for (let i = 0; i < 32; i++) lines.push(`  fsd ${F_NAMES[i]}, ${BLOCK_FOUT + 8 * i}(${p})`);
+  lines.push(`  frcsr ${t}`, `  sd ${t}, ${BLOCK_XOUT}(${p})`);
+  return lines;
+}
+
+function blockData(seq: Sequence, k: number): string[] {
+  const quads = [...seq.mem, BigInt(seq.frm), ...seq.x.slice(1), ...seq.f];
+  const lines = [`B${k}:`];
+  for (let i = 0; i < quads.length; i += 8) lines.push(`  .quad ${quads.slice(i, i + 8).map(hex).join(', ')}`);
+  lines.push(`  .zero ${BLOCK_SIZE - BLOCK_XOUT}`);
+  return lines;
+}
+
+/** The whole program for a batch of sequences. */
+export function renderProgram(seqs: readonly Sequence[]): string {
+  const lines = ['.option norvc', '.option norelax', '.data', '.balign 64', 'blocks:'];
+  seqs.forEach((s, k) => lines.push(...blockData(s, k)));
+  lines.push('.text', '.globl _start', '_start:');
+  seqs.forEach((s, k) => lines.push(...sequenceCode(s, k)));
+  lines.push(
+    '  li a0, 1',
+    '  lla a1, blocks',
+    `  li a2, ${seqs.length * BLOCK_SIZE}`,
+    '  li a7, 64',
+    '  ecall',
+    '  li a0, 0',
+    '  li a7, 93',
+    '  ecall',
+    '',
+  );
+  return lines.join('\n');
+}
