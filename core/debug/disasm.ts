@@ -2,6 +2,8 @@
  * RISC-V disassembler driven by the core/isa table. It prints exactly what
  * `riscv64-unknown-elf-objdump -d -M no-aliases` (binutils 2.40) prints in its instruction column:
  * the mnemonic, a tab, then comma-separated operands without spaces; ABI register names; CSR names;
+ * CSR names as objdump spells them (./objdump-csr-names.ts, generated from objdump, covers the
+ * RV32, hypervisor and debug CSRs the hart does not implement);
  * branch and jump targets as absolute hex addresses (objdump's ` <symbol>` and `# comment`
  * decorations are not printed); `.4byte 0x…` / `.2byte 0x…` for encodings that are not instructions.
  *
@@ -21,6 +23,7 @@ import {
   type FieldName,
   type InstructionSpec,
 } from '../isa/index.js';
+import { OBJDUMP_CSR_NAMES } from './objdump-csr-names.js';
 
 export const X_ABI_NAMES: readonly string[] = [
   'zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5',
@@ -73,7 +76,7 @@ function operand(name: FieldName, insn: number, pc: bigint): string {
     case 'pcrel':
       return ((pc + BigInt(v)) & MASK64).toString(16);
     case 'csr':
-      return CSR_NAMES.get(v) ?? hex(v);
+      return OBJDUMP_CSR_NAMES.get(v) ?? CSR_NAMES.get(v) ?? hex(v);
     case 'fence':
       return fenceSet(v);
   }
