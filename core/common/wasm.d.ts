@@ -7,9 +7,10 @@ declare namespace WebAssembly {
     readonly buffer: ArrayBuffer | SharedArrayBuffer;
     grow(delta: number): number;
   }
-  type ImportValue = Function | Global | Memory | Table | number;
+  type HostFunction = (...args: never[]) => unknown;
+  type ImportValue = HostFunction | Global | Memory | Table | number;
   type Imports = Record<string, Record<string, ImportValue>>;
-  type Exports = Record<string, Function | Global | Memory | Table>;
+  type Exports = Record<string, HostFunction | Global | Memory | Table>;
   class Module {
     constructor(bytes: ArrayBufferView | ArrayBuffer);
   }

@@ -60,6 +60,7 @@ function areaOf(relPath) {
 export function checkImport(fromRel, source) {
   const from = areaOf(fromRel);
   if (!['core', 'renderer', 'electron'].includes(from.top)) return null; // tests, scripts, bench: free
+  if (/\.config\.[cm]?[jt]s$/.test(fromRel)) return null; // build tooling (vite.config.ts) runs in Node at build time
   const relative = source.startsWith('.') || source.startsWith('/');
 
   if (!relative) {
