@@ -53,7 +53,7 @@ export interface EventMessage {
 }
 export type ServerMessage = ResponseMessage | EventMessage;
 
-export const serverMessageSchema = z.discriminatedUnion('kind', [
+export const serverMessageSchema = z.union([
   z.object({ kind: z.literal('response'), id: requestIdSchema.nullable(), ok: z.literal(true), result: z.unknown() }),
   z.object({ kind: z.literal('response'), id: requestIdSchema.nullable(), ok: z.literal(false), error: apiErrorSchema }),
   z.object({ kind: z.literal('event'), event: eventSchema }),
