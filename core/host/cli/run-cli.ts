@@ -19,11 +19,18 @@ async function mainHelp(): Promise<string> {
     '',
     'Commands:',
   ];
-  const commands = (await Promise.all(commandNames().map((name) => loadCommand(name)))).filter(
-    (command): command is CliCommand => command !== null,
+  // A command that fails to load (a broken build) must not take --help down with it.
+  const rows = await Promise.all(
+    commandNames().map(async (name) => {
+      try {
+        return [name, (await loadCommand(name))?.summary ?? ''] as const;
+      } catch (error) {
+        return [name, `(cannot load: ${error instanceof Error ? error.message : String(error)})`] as const;
+      }
+    }),
   );
-  const width = Math.max(...commands.map((command) => command.name.length));
-  for (const command of commands) lines.push(`  ${command.name.padEnd(width)}  ${command.summary}`);
+  const width = Math.max(...rows.map(([name]) => name.length));
+  for (const [name, summary] of rows) lines.push(`  ${name.padEnd(width)}  ${summary}`);
   lines.push('', "Run 'riscstation <command> --help' for a command's options.");
   return lines.join('\n');
 }
