@@ -60,6 +60,20 @@ function twoSumErr(a: number, b: number, s: number): number {
   return a - (s - bb) + (b - bb);
 }
 
+/**
+ * The single nearest (ties to even) to the exact value r + t, where r is the double nearest to
+ * it and t the (exact) rest; NaN when r lies exactly halfway between two singles and t != 0,
+ * where only the slow path knows which way the tie breaks. Rounding a double that is itself
+ * the exact value with Math.fround is a single rounding; otherwise double rounding could only
+ * go wrong at such a midpoint.
+ */
+function roundToSingle(r: number, t: number): number {
+  const R = Math.fround(r);
+  if (t === 0 || R === r) return R;
+  const mirror = 2 * r - R; // the other single around r, if r is a midpoint
+  return Math.fround(mirror) === mirror ? NaN : R;
+}
+
 function inDekkerRange(a: number, b: number, p: number): boolean {
   const aa = Math.abs(a);
   const ab = Math.abs(b);
@@ -190,24 +204,12 @@ function fmaS(s: FpuState, rd: number, rs1: number, rs2: number, rs3: number, ne
     const p = negProd ? -(a * b) : a * b; // exact: 48-bit product
     const r = p + c;
     const t = twoSumErr(p, c, r);
-    const R = Math.fround(r);
+    const R = roundToSingle(r, t);
     const aR = Math.abs(R);
     if (aR > MIN_NORMAL_S && aR <= MAX_S) {
-      if (t === 0) {
-        if (R !== r) s.fflags |= FLAG_NX;
-        writeS(s, rd, R);
-        return;
-      }
-      // r + t is the exact value; R is its correct rounding unless r sits exactly on a
-      // midpoint between two singles (then t breaks the tie).
-      if (t === t) {
-        const mirror = 2 * r - R;
-        if (R === r || Math.fround(mirror) !== mirror) {
-          s.fflags |= FLAG_NX;
-          writeS(s, rd, R);
-          return;
-        }
-      }
+      if (t !== 0 || R !== r) s.fflags |= FLAG_NX;
+      writeS(s, rd, R);
+      return;
     } else if (r === 0 && t === 0 && p !== 0) {
       // Exact cancellation of a nonzero product: +0 under RNE.
       writeS(s, rd, 0);
@@ -634,29 +636,21 @@ function cvtToInt(s: FpuState, isD: number, kind: number, rd: number, rs1: numbe
 function cvtFromInt(s: FpuState, isD: number, kind: number, rd: number, rs1: number, rm: number): void {
   const lo = s.x[2 * rs1];
   const hi = s.x[2 * rs1 + 1];
-  let v = NaN;
-  switch (kind) {
-    case 0:
-      v = lo;
-      break;
-    case 1:
-      v = lo >>> 0;
-      break;
-    case 2:
-      if (hi >= -HI_EXACT && hi < HI_EXACT) v = hi * TWO32 + (lo >>> 0);
-      break;
-    default:
-      if (hi >>> 0 < HI_EXACT) v = (hi >>> 0) * TWO32 + (lo >>> 0);
-      break;
-  }
-  if (v === v) {
-    if (isD) {
+  // The integer as hiPart + low, both exact; their double sum is its one RNE rounding.
+  const hiPart = kind === 2 ? hi * TWO32 : kind === 3 ? (hi >>> 0) * TWO32 : 0;
+  const low = kind === 0 ? lo : lo >>> 0;
+  const v = hiPart + low;
+  const t = twoSumErr(hiPart, low, v);
+  if (isD) {
+    if (t === 0 || rm === 0) {
+      if (t !== 0) s.fflags |= FLAG_NX;
       s.f64[rd] = v;
       return;
     }
-    const R = Math.fround(v);
-    if (R === v || rm === 0) {
-      if (R !== v) s.fflags |= FLAG_NX;
+  } else {
+    const R = roundToSingle(v, t);
+    if (R === R && (rm === 0 || (t === 0 && R === v))) {
+      if (t !== 0 || R !== v) s.fflags |= FLAG_NX;
       writeS(s, rd, R);
       return;
     }

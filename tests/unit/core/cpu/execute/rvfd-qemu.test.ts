@@ -15,7 +15,7 @@ import { describeCase, newFpuState, runOnExecuteFp, runOnQemu, sameOutcome } fro
 const gcc = oracle('riscv64-unknown-elf-gcc', 'gcc-riscv64-unknown-elf');
 const qemu = oracle('qemu-riscv64', 'qemu-user');
 
-const COUNT = Number(process.env.RVFD_CASES ?? 24000);
+const COUNT = Number(process.env.RVFD_CASES ?? 50000);
 const SEED = Number(process.env.RVFD_SEED ?? 20260);
 const BATCH = 25000;
 
