@@ -39,8 +39,6 @@ const DEKKER_OPERAND_MAX = 2 ** 995;
 const DEKKER_PRODUCT_MIN = 2 ** -960;
 const DEKKER_PRODUCT_MAX = 2 ** 1020;
 const TWO32 = 4294967296;
-/** |n| below 2^53 as (hi * 2^32 + lo): hi in [-2^21, 2^21). */
-const HI_EXACT = 2097152;
 const CANONICAL_NAN_S = 0x7fc00000;
 
 /** a * b - p exactly, for p = fl(a * b) with a, b, p in Dekker's range. */
