@@ -76,13 +76,12 @@ export class Pmp {
         lo = addr * 4;
         hi = lo + 4;
       } else if (a === A_NAPOT) {
-        // trailing ones of pmpaddr give the size: 2^(ones+3) bytes
-        let ones = 0;
-        let v = addr;
-        while (ones < 54 && v % 2 === 1) {
-          ones++;
-          v = Math.floor(v / 2);
-        }
+        // trailing ones of pmpaddr give the size: 2^(ones+3) bytes. Counted on the 32-bit words:
+        // pmpaddr has 54 bits, more than a double holds exactly (OpenSBI's all-memory entry is all ones).
+        const wlo = this.s[S_PMPADDR + 2 * i];
+        const whi = this.s[S_PMPADDR + 2 * i + 1] & 0x3fffff;
+        const trailingOnes = (w: number): number => (~w === 0 ? 32 : 31 - Math.clz32(~w & -~w));
+        const ones = Math.min(54, (wlo | 0) === -1 ? 32 + trailingOnes(whi) : trailingOnes(wlo));
         const size = 2 ** (ones + 3);
         lo = Math.floor((addr * 4) / size) * size;
         hi = lo + size;
