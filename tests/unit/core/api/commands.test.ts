@@ -10,7 +10,8 @@ describe('parseCommand', () => {
   it('names the known commands when the type is unknown', () => {
     const parsed = parseCommand({ type: 'vm.explode' });
     expect(parsed.ok).toBe(false);
-    expect(!parsed.ok && parsed.message).toMatch(/unknown command type 'vm.explode'; known: host.info, vm.list/);
+    expect(!parsed.ok && parsed.message).toMatch(/unknown command type 'vm.explode'; known: host.info, /);
+    expect(!parsed.ok && parsed.message).toContain('vm.list');
   });
 
   it('refuses non-objects and missing types with an example of the right shape', () => {
