@@ -1,15 +1,12 @@
 /** Renderer entry: Vue app with Pinia and vue-i18n; the host connection starts in App.vue. */
+import './csp-safe-zod.js'; // must stay first
 import { createPinia } from 'pinia';
 import { createApp } from 'vue';
-import { z } from 'zod';
 import App from './App.vue';
 import { createAppI18n, preferredLocale } from './i18n/index.js';
 import { browserEnvironment, uiEnvironmentKey } from './services/environment.js';
 import { connectorKey, windowConnector } from './services/transport.js';
 import './styles/base.css';
-
-// The renderer runs under a CSP without 'unsafe-eval': zod must not probe for or use `new Function`.
-z.config({ jitless: true });
 
 const environment = browserEnvironment(window);
 const app = createApp(App);

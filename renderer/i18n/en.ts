@@ -107,7 +107,7 @@ const en = {
   },
   errors: {
     noToken: 'The page address has no access token. Open the address printed by “riscstation serve”.',
-    unauthorized: 'The host refused the access token. Open the address printed by “riscstation serve” again.',
+    refused: 'Could not reach the host, or it refused the access token. Check that “riscstation serve” is running and open the address it printed.',
     lost: 'The connection to the host was lost.',
     generic: '{message}',
   },

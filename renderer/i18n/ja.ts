@@ -106,7 +106,7 @@ const ja: MessageSchema = {
   },
   errors: {
     noToken: 'ページのアドレスにアクセス トークンがありません。「riscstation serve」が表示したアドレスを開いてください。',
-    unauthorized: 'ホストがアクセス トークンを拒否しました。「riscstation serve」が表示したアドレスを開き直してください。',
+    refused: 'ホストに接続できないか、アクセス トークンが拒否されました。「riscstation serve」が実行中か確認し、表示されたアドレスを開いてください。',
     lost: 'ホストとの接続が切れました。',
     generic: '{message}',
   },

@@ -3,8 +3,9 @@
  *  - desktop app: Electron's preload exposes `window.riscstation` (a RiscstationBridge);
  *  - browser: a WebSocket to `/api` on the page's own host, with the access token that
  *    `riscstation serve` put in the page URL (`?token=`). The token is then removed from the
- *    address bar (history.replaceState) so it does not linger in bookmarks or screenshots; it is
- *    kept for this page's lifetime so a reconnect can use it.
+ *    address bar (history.replaceState) so it does not linger in bookmarks, history or
+ *    screenshots. It is kept in sessionStorage (this tab only, gone when the tab closes) so a reload
+ *    or a reconnect still works.
  */
 import type { InjectionKey } from 'vue';
 import {
@@ -53,6 +54,9 @@ export function takeToken(href: string): { token: string | null; cleanUrl: strin
   return { token: token || null, cleanUrl: url.pathname + url.search + url.hash };
 }
 
+/** sessionStorage key holding this tab's access token after it left the address bar. */
+export const TOKEN_SESSION_KEY = 'riscstation.token';
+
 /**
  * The connector for a real window: the preload bridge when present, else the page's WebSocket.
  * Call once at start-up (it consumes the token in the address bar).
@@ -61,8 +65,20 @@ export function windowConnector(win: Window): Connector {
   const bridge = win.riscstation;
   if (bridge) return () => ({ transport: createBridgeTransport(bridge), kind: 'preload' });
 
-  const { token, cleanUrl } = takeToken(win.location.href);
-  if (token !== null) win.history.replaceState(win.history.state, '', cleanUrl);
+  const fromUrl = takeToken(win.location.href);
+  let token = fromUrl.token;
+  let session: Storage | null = null;
+  try {
+    session = win.sessionStorage;
+  } catch {
+    // Storage disabled: a reload will need the printed address again.
+  }
+  if (token !== null) {
+    win.history.replaceState(win.history.state, '', fromUrl.cleanUrl);
+    session?.setItem(TOKEN_SESSION_KEY, token);
+  } else {
+    token = session?.getItem(TOKEN_SESSION_KEY) ?? null;
+  }
   const page = { protocol: win.location.protocol, host: win.location.host };
   return () => {
     if (token === null) {

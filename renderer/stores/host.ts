@@ -11,7 +11,7 @@ export type ConnectionStatus = 'idle' | 'connecting' | 'connected' | 'disconnect
 
 /** Why the connection is not up, for the status bar: an i18n key under `errors.` plus detail. */
 export interface ConnectionProblem {
-  kind: 'noToken' | 'lost' | 'generic';
+  kind: 'noToken' | 'refused' | 'lost' | 'generic';
   detail: string;
 }
 
@@ -52,7 +52,7 @@ export const useHostStore = defineStore('host', () => {
     api.onClose((reason) => {
       if (client.value !== api) return; // an older connection we replaced
       // Closing before host.info answered means we never got in (refused token, host gone).
-      if (status.value === 'connecting') fail('generic', reason, 'failed');
+      if (status.value === 'connecting') fail('refused', reason, 'failed');
       else fail('lost', reason, 'disconnected');
     });
     api.onEvent((event) => {
@@ -67,7 +67,9 @@ export const useHostStore = defineStore('host', () => {
     } catch (error) {
       if (client.value !== api) return;
       const message = error instanceof ApiError ? error.message : String(error);
-      if (status.value === 'connecting') fail('generic', message, 'failed');
+      if (status.value !== 'connecting') return; // onClose already said why
+      if (error instanceof ApiError && error.code === 'disconnected') fail('refused', message, 'failed');
+      else fail('generic', message, 'failed');
     }
   }
 
