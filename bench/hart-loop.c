@@ -1,0 +1,56 @@
+/* Integer workload for bench/hart-loop.ts: CRC32, a sieve and an insertion sort, forever. */
+typedef unsigned long u64;
+typedef unsigned int u32;
+
+void *memset(void *d, int c, unsigned long n) {
+  unsigned char *p = d;
+  while (n--) *p++ = (unsigned char)c;
+  return d;
+}
+
+static unsigned char buf[4096];
+static u32 arr[256];
+volatile u64 sink;
+
+static u32 crc32(const unsigned char *p, int n) {
+  u32 c = 0xffffffffu;
+  for (int i = 0; i < n; i++) {
+    c ^= p[i];
+    for (int k = 0; k < 8; k++) c = (c >> 1) ^ (0xedb88320u & -(c & 1));
+  }
+  return ~c;
+}
+
+static int sieve(int n) {
+  static unsigned char comp[8192];
+  int count = 0;
+  for (int i = 0; i < n; i++) comp[i] = 0;
+  for (int i = 2; i < n; i++) {
+    if (comp[i]) continue;
+    count++;
+    for (int j = i * 2; j < n; j += i) comp[j] = 1;
+  }
+  return count;
+}
+
+static void sort(u32 *a, int n) {
+  for (int i = 1; i < n; i++) {
+    u32 v = a[i];
+    int j = i - 1;
+    while (j >= 0 && a[j] > v) { a[j + 1] = a[j]; j--; }
+    a[j + 1] = v;
+  }
+}
+
+void _start(void) {
+  u64 seed = 12345;
+  for (;;) {
+    for (int i = 0; i < 4096; i++) { seed = seed * 6364136223846793005ul + 1442695040888963407ul; buf[i] = seed >> 56; }
+    for (int i = 0; i < 256; i++) arr[i] = (u32)(seed >> 20) ^ (u32)(i * 2654435761u), seed = seed * 6364136223846793005ul + 1;
+    u64 s = crc32(buf, 4096);
+    s += sieve(8192);
+    sort(arr, 256);
+    s += arr[17];
+    sink = s;
+  }
+}
