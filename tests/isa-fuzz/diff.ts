@@ -16,10 +16,17 @@ import {
   renderProgram,
 } from './program.js';
 
-/** Something that runs a fuzz ELF and returns the bytes of all result blocks. */
+/** What a target returns: the bytes of all result blocks, and notes about sequences that trapped. */
+export interface TargetOutput {
+  readonly data: Uint8Array;
+  /** Sequence index in the batch -> what happened (e.g. an unexpected trap). */
+  readonly notes?: ReadonlyMap<number, string>;
+}
+
+/** Something that runs a fuzz ELF. */
 export interface Target {
   readonly name: string;
-  run(elf: Uint8Array, blocks: number): Uint8Array;
+  run(elf: Uint8Array, blocks: number): TargetOutput;
 }
 
 export interface Difference {
@@ -38,6 +45,8 @@ export interface Mismatch {
   readonly differences: readonly Difference[];
   /** Disassembly of the minimized body, one line per instruction. */
   readonly listing: readonly string[];
+  /** What our target reported about the minimized run (e.g. a trap). */
+  readonly note?: string;
 }
 
 const read64 = (b: Uint8Array, o: number): bigint =>
@@ -63,6 +72,7 @@ export interface BatchResult {
   readonly elfBytes: Uint8Array;
   /** Per sequence: its differences (empty when both targets agree). */
   readonly differences: readonly Difference[][];
+  readonly notes: ReadonlyMap<number, string>;
 }
 
 /** Builds and runs one batch on both targets. */
@@ -74,15 +84,16 @@ export function runBatch(
 ): BatchResult {
   const elfBytes = assemble(renderProgram(seqs));
   const elf = parseElf(elfBytes);
-  const refOut = reference.run(elfBytes, seqs.length);
-  const ourOut = ours.run(elfBytes, seqs.length);
+  const refOut = reference.run(elfBytes, seqs.length).data;
+  const ourRun = ours.run(elfBytes, seqs.length);
+  const ourOut = ourRun.data;
   const size = seqs.length * BLOCK_SIZE;
   if (refOut.length !== size) throw new Error(`${reference.name} returned ${refOut.length} bytes, expected ${size}`);
   if (ourOut.length !== size) throw new Error(`${ours.name} returned ${ourOut.length} bytes, expected ${size}`);
   const differences = seqs.map((s, k) =>
     compareBlock(s, refOut.subarray(k * BLOCK_SIZE, (k + 1) * BLOCK_SIZE), ourOut.subarray(k * BLOCK_SIZE, (k + 1) * BLOCK_SIZE)),
   );
-  return { elf, elfBytes, differences };
+  return { elf, elfBytes, differences, notes: ourRun.notes ?? new Map() };
 }
 
 /** The disassembled body of sequence `k` in a built batch (from the ELF's bytes). */
@@ -116,7 +127,7 @@ export function shrink(
   assemble: (source: string) => Uint8Array,
   reference: Target,
   ours: Target,
-): { minimized: Sequence; differences: Difference[]; listing: string[] } {
+): { minimized: Sequence; differences: Difference[]; listing: string[]; note?: string } {
   let current = seq;
   let last = runBatch([current], assemble, reference, ours);
   for (;;) {
@@ -131,7 +142,8 @@ export function shrink(
     current = candidates[k];
     last = runBatch([current], assemble, reference, ours);
   }
-  return { minimized: current, differences: last.differences[0], listing: bodyListing(last.elf, 0) };
+  const note = last.notes.get(0);
+  return { minimized: current, differences: last.differences[0], listing: bodyListing(last.elf, 0), ...(note ? { note } : {}) };
 }
 
 const hex64 = (v: bigint): string => `0x${v.toString(16).padStart(16, '0')}`;
@@ -147,6 +159,7 @@ export function formatMismatch(m: Mismatch, referenceName: string): string {
     ...m.listing.map((l) => `    ${l}`),
     '  source:',
     ...s.units.flatMap((u) => u.lines.map((l) => `    ${l}`)),
+    ...(m.note ? [`  ours: ${m.note}`] : []),
     `  differences (input / ${referenceName} / ours):`,
     ...m.differences.map(
       (d) => `    ${d.where.padEnd(10)} ${d.input === undefined ? '-'.padEnd(18) : hex64(d.input)}  ${hex64(d.reference)}  ${hex64(d.ours)}`,

@@ -74,8 +74,12 @@ function randomSingle(rng: Prng): bigint {
   return sign | (exp << 23n) | BigInt(rng.u32() & 0x7f_ffff);
 }
 
-/** An integer register value: edge cases, small numbers, float bit patterns, or random bits. */
-export function intValue(rng: Prng): bigint {
+/**
+ * An integer register value: edge cases, small numbers, float bit patterns, or random bits.
+ * `edgy` makes it mostly edge cases, so pairs such as INT_MIN / -1 meet often.
+ */
+export function intValue(rng: Prng, edgy = false): bigint {
+  if (edgy && rng.chance(0.8)) return rng.pick(INT_EDGES);
   switch (rng.below(8)) {
     case 0:
     case 1:
@@ -92,8 +96,8 @@ export function intValue(rng: Prng): bigint {
   }
 }
 
-function singleBits(rng: Prng): bigint {
-  switch (rng.below(4)) {
+function singleBits(rng: Prng, edgy = false): bigint {
+  switch (edgy ? rng.below(2) : rng.below(4)) {
     case 0:
       return f32bits(rng.pick(SINGLE_EDGES));
     case 1:
@@ -103,8 +107,8 @@ function singleBits(rng: Prng): bigint {
   }
 }
 
-export function doubleValue(rng: Prng): bigint {
-  switch (rng.below(5)) {
+export function doubleValue(rng: Prng, edgy = false): bigint {
+  switch (edgy ? rng.below(3) : rng.below(5)) {
     case 0:
     case 1:
       return f64bits(rng.pick(DOUBLE_EDGES));
@@ -115,10 +119,13 @@ export function doubleValue(rng: Prng): bigint {
   }
 }
 
-/** A floating-point register value: a double, a NaN-boxed single, or (rarely) a badly boxed single. */
-export function floatValue(rng: Prng): bigint {
+/**
+ * A floating-point register value: a double, a NaN-boxed single, or (rarely) a badly boxed single.
+ * `edgy` draws only from the edge-case lists, so pairs of special operands meet more often.
+ */
+export function floatValue(rng: Prng, edgy = false): bigint {
   const r = rng.below(20);
-  if (r < 9) return doubleValue(rng);
-  if (r < 19) return box(singleBits(rng));
+  if (r < 9) return doubleValue(rng, edgy);
+  if (r < 19) return box(singleBits(rng, edgy));
   return rng.u64(); // not NaN-boxed when read as a single
 }

@@ -32,9 +32,15 @@ SECTIONS {
 }
 `;
 
+/** Where the program writes its results and exits, after the last sequence. */
+export const DONE_SYMBOL = 'fuzz_done';
+/** A spin loop for mtvec in bare-metal runs. */
+export const TRAP_SYMBOL = 'fuzz_trap';
+
 const hex = (v: bigint): string => `0x${v.toString(16)}`;
 
 /** Symbols around sequence k's body in a batch (kept in the ELF symbol table for listings). */
+export const sequenceSymbol = (k: number): string => `S${k}`;
 export const bodyStartSymbol = (k: number): string => `S${k}_body`;
 export const bodyEndSymbol = (k: number): string => `S${k}_end`;
 
@@ -58,7 +64,7 @@ export function bodyLines(seq: Sequence, batchIndex: number): string[] {
 function sequenceCode(seq: Sequence, k: number): string[] {
   const p = X_NAMES[seq.ptr];
   const t = X_NAMES[seq.ptr === 5 ? 6 : 5];
-  const lines = [`# sequence seed=${seq.seed} index=${seq.index}`, `  lla ${p}, B${k}`];
+  const lines = [`# sequence seed=${seq.seed} index=${seq.index}`, `${sequenceSymbol(k)}:`, `  lla ${p}, B${k}`];
   lines.push(`  ld ${t}, ${BLOCK_XIN}(${p})`, `  fsrm ${t}`, `  csrw fflags, zero`);
   for (let i = 0; i < 32; i++) lines.push(`  fld ${F_NAMES[i]}, ${BLOCK_FIN + 8 * i}(${p})`);
   for (let i = 1; i < 32; i++) if (i !== seq.ptr) lines.push(`  ld ${X_NAMES[i]}, ${BLOCK_XIN + 8 * i}(${p})`);
@@ -81,9 +87,12 @@ function blockData(seq: Sequence, k: number): string[] {
 export function renderProgram(seqs: readonly Sequence[]): string {
   const lines = ['.option norvc', '.option norelax', '.data', '.balign 64', 'blocks:'];
   seqs.forEach((s, k) => lines.push(...blockData(s, k)));
-  lines.push('.text', '.globl _start', '_start:');
+  // The trap spin loop comes first: .text starts page-aligned, as mtvec needs.
+  // Bare-metal harnesses point mtvec here: the hart parks on any trap (QEMU never gets here).
+  lines.push('.text', `${TRAP_SYMBOL}:`, `  j ${TRAP_SYMBOL}`, '.globl _start', '_start:');
   seqs.forEach((s, k) => lines.push(...sequenceCode(s, k)));
   lines.push(
+    `${DONE_SYMBOL}:`,
     '  li a0, 1',
     '  lla a1, blocks',
     `  li a2, ${seqs.length * BLOCK_SIZE}`,

@@ -74,5 +74,5 @@ export function objdump(tool: string, elf: Uint8Array, args: string[] = []): str
 
 /** qemu-riscv64 (user mode) as the reference target: the program writes its blocks to stdout. */
 export function qemuTarget(qemu: string): Target {
-  return { name: 'qemu', run: (elf) => runQemu(qemu, elf) };
+  return { name: 'qemu', run: (elf) => ({ data: runQemu(qemu, elf) }) };
 }
