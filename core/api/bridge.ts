@@ -9,14 +9,7 @@ import type { CallResult } from './protocol.js';
 import { Listeners, type Transport } from './transport.js';
 import { parseRequestEnvelope } from './protocol.js';
 
-/** The only IPC channels between the preload and Electron main. */
-export const IPC_CHANNELS = {
-  /** renderer → main, `ipcRenderer.invoke`: one command in, one `CallResult` out. */
-  call: 'riscstation:call',
-  /** main → renderer, `webContents.send`: one `ApiEvent`. */
-  event: 'riscstation:event',
-} as const;
-export type IpcChannel = (typeof IPC_CHANNELS)[keyof typeof IPC_CHANNELS];
+export { IPC_CHANNELS, isIpcChannel, type IpcChannel } from './ipc.js';
 
 /** `window.riscstation` in the desktop app. Nothing else is exposed to the page. */
 export interface RiscstationBridge {

@@ -33,16 +33,16 @@ export function mimeType(path: string): string {
 /**
  * The page's Content-Security-Policy: everything from our own origin, no inline scripts or styles,
  * no eval, no plugins, never framed. `connect-src` names the WebSocket origin explicitly because
- * older browsers do not let 'self' cover ws:.
+ * older browsers do not let 'self' cover ws: (Electron's page has no WebSocket: none needed).
  */
-export function contentSecurityPolicy(wsOrigin: string): string {
+export function contentSecurityPolicy(wsOrigin?: string): string {
   return [
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
     "font-src 'self'",
-    `connect-src 'self' ${wsOrigin}`,
+    wsOrigin ? `connect-src 'self' ${wsOrigin}` : "connect-src 'self'",
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'none'",

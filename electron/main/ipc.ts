@@ -1,0 +1,47 @@
+/**
+ * The API over Electron IPC: one `invoke` channel in, one event channel out (core/api/ipc.ts).
+ * Every call is checked twice before it reaches the ApiServer: the sender must be our window's
+ * main frame showing our page, and the payload must pass the command schema.
+ */
+import type { BrowserWindow, IpcMain, IpcMainInvokeEvent } from 'electron';
+import { ApiError, IPC_CHANNELS, errorResult, parseCommand, type ApiService, type CallResult } from '../../core/api/index.js';
+import { isAppUrl } from './window.js';
+
+/** True when an IPC message comes from `window`'s own top frame showing our page. */
+export function isTrustedSender(event: IpcMainInvokeEvent, window: BrowserWindow | null): boolean {
+  if (!window || window.isDestroyed()) return false;
+  if (event.sender !== window.webContents) return false;
+  const frame = event.senderFrame;
+  if (!frame || frame.parent !== null) return false; // destroyed or a subframe
+  return isAppUrl(frame.url);
+}
+
+/**
+ * Serves `api` on the call channel. Foreign senders are refused (the invoke rejects); invalid
+ * payloads get a `bad-request` result, like over the WebSocket. Returns a function that removes
+ * the handler.
+ */
+export function registerApiIpc(options: {
+  ipcMain: IpcMain;
+  api: ApiService;
+  isTrusted: (event: IpcMainInvokeEvent) => boolean;
+}): () => void {
+  options.ipcMain.handle(IPC_CHANNELS.call, async (event, payload: unknown): Promise<CallResult> => {
+    if (!options.isTrusted(event)) {
+      throw new Error(`refused ${IPC_CHANNELS.call} from ${event.senderFrame?.url ?? 'a destroyed frame'}: not RiscStation's window`);
+    }
+    const parsed = parseCommand(payload);
+    if (!parsed.ok) return errorResult(new ApiError('bad-request', parsed.message));
+    return options.api.call(parsed.command);
+  });
+  return () => options.ipcMain.removeHandler(IPC_CHANNELS.call);
+}
+
+/** Sends every host event to `window` until it closes. Returns the unsubscribe function. */
+export function forwardEvents(api: ApiService, window: BrowserWindow): () => void {
+  const unsubscribe = api.subscribe((event) => {
+    if (!window.isDestroyed() && !window.webContents.isDestroyed()) window.webContents.send(IPC_CHANNELS.event, event);
+  });
+  window.once('closed', unsubscribe);
+  return unsubscribe;
+}

@@ -1,0 +1,69 @@
+/**
+ * Electron main: app lifecycle, the one window, and the API served over IPC. Everything that is
+ * not Electron-specific lives in core/ (the same ApiServer the web host serves).
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, ipcMain, session } from 'electron';
+import { ApiServer } from '../../core/host/api-server.js';
+import { packageInfo, rendererDir } from '../../core/platform/node/package-info.js';
+import { handleAppProtocol, registerAppScheme } from './app-protocol.js';
+import { forwardEvents, isTrustedSender, registerApiIpc } from './ipc.js';
+import { createMainWindow, lockDown } from './window.js';
+
+/** dist/electron/preload/preload.cjs, built by scripts/build-preload.mjs (sandboxed preloads must be CommonJS). */
+const PRELOAD_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', 'preload', 'preload.cjs');
+
+registerAppScheme();
+app.enableSandbox();
+
+/** Resolves once the app is up with its window (tests await it). */
+export const started: Promise<void> = start();
+
+async function start(): Promise<void> {
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  // Lock down every webContents the app ever creates, not just ours.
+  app.on('web-contents-created', (_event, contents) => lockDown(contents));
+  await app.whenReady();
+
+  // The page asks for nothing (camera, notifications, ...): refuse every permission.
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  handleAppProtocol(rendererDir());
+
+  const api = new ApiServer({
+    productVersion: packageInfo().version,
+    dataDir: app.getPath('userData'),
+    frontEnd: 'electron',
+    electronVersion: process.versions.electron ?? null,
+    logError: (message, error) => console.error(message, error),
+  });
+
+  let window: BrowserWindow | null = null;
+  const openWindow = () => {
+    const created = createMainWindow(PRELOAD_PATH);
+    forwardEvents(api, created);
+    created.on('closed', () => {
+      if (window === created) window = null;
+    });
+    window = created;
+  };
+  registerApiIpc({ ipcMain, api, isTrusted: (event) => isTrustedSender(event, window) });
+  openWindow();
+
+  app.on('second-instance', () => {
+    if (window) {
+      if (window.isMinimized()) window.restore();
+      window.focus();
+    }
+  });
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) openWindow();
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('before-quit', () => api.emit({ type: 'host.shuttingDown', reason: 'RiscStation is quitting' }));
+}
