@@ -61,7 +61,7 @@ export const TOKEN_SESSION_KEY = 'riscstation.token';
  * The connector for a real window: the preload bridge when present, else the page's WebSocket.
  * Call once at start-up (it consumes the token in the address bar).
  */
-export function windowConnector(win: Window): Connector {
+export function windowConnector(win: Window & typeof globalThis): Connector {
   const bridge = win.riscstation;
   if (bridge) return () => ({ transport: createBridgeTransport(bridge), kind: 'preload' });
 
