@@ -235,6 +235,28 @@ describe.skipIf(!browser.available)('the RiscStation shell in Chromium', () => {
     await expect(page.locator('html').getAttribute('data-theme')).resolves.toBe('light');
   });
 
+  it('explains a page opened without the access token', async () => {
+    const other = await context!.newPage();
+    try {
+      await other.goto(new URL(url).origin + '/');
+      await other.locator('[data-testid="status-connection"][data-status="failed"]').waitFor();
+      const text = await other.getByTestId('status-connection').innerText();
+      expect(text).toContain('Connection failed');
+      expect(text).toContain('no access token');
+      expect(await other.getByTestId('status-reconnect').isVisible()).toBe(true);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('shows the connection as lost when the host stops', async () => {
+    await stopServer(server);
+    await page.locator('[data-testid="status-connection"][data-status="disconnected"]').waitFor();
+    expect(await page.getByTestId('status-connection').innerText()).toContain('Disconnected');
+    expect(await page.getByTestId('status-reconnect').isVisible()).toBe(true);
+    await page.screenshot({ path: join(SHOTS, 'shell-en-disconnected.png') });
+  });
+
   it('ran under the host CSP without a violation or an uncaught error', () => {
     expect(cspViolations).toEqual([]);
     expect(pageErrors).toEqual([]);
