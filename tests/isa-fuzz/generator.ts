@@ -201,7 +201,7 @@ const GENERATORS: readonly [number, Gen][] = [
   [3, (c) => `${pick(c, BRANCHES)} ${c.xs()}, ${c.xs()}, ${c.label()}`],
   [1, (c) => `jal ${c.xd()}, ${c.label()}`],
   [1, (c) => { const t = c.xt(); return [`lla ${t}, ${c.label()}`, `jalr ${c.xd()}, 0(${t})`]; }],
-  [0.3, (c) => pick(c, ['fence', 'fence rw, rw', 'fence.i', 'fence r, w'])],
+  [0.3, (c) => pick(c, ['fence', 'fence rw, rw', 'fence.i', 'fence r, w', 'fence.tso', 'pause'])],
   // M
   [8, (c) => `${pick(c, M_OPS)} ${c.xd()}, ${c.xs()}, ${c.xs()}`],
   // A
@@ -273,7 +273,9 @@ function genCompressed(c: Ctx): string | string[] | undefined {
   const { rng, ptr } = c;
   const pInC = ptr >= 8 && ptr <= 15;
   const nz6 = (): number => rng.pick([-32, -1, 1, 31, rng.range(1, 31), -rng.range(1, 32)]);
-  switch (rng.below(26)) {
+  // Memory forms need the pointer in sp or x8..x15: favour them when it is.
+  const memoryForm = (pInC || ptr === 2) && rng.chance(0.4);
+  switch (memoryForm ? 17 : rng.below(26)) {
     case 0: return ptr === 2 ? undefined : `c.addi4spn ${c.xcd()}, sp, ${rng.range(1, 255) * 4}`;
     case 1: return `c.addi ${c.xcdFull()}, ${nz6()}`;
     case 2: return `c.addiw ${c.xcdFull()}, ${c.simm(6)}`;
@@ -359,4 +361,26 @@ export function generateSequence(seed: number, index: number, options: Generator
     units.push({ lines: typeof out === 'string' ? [out] : out });
   }
   return { seed, index, ptr, frm, x, f, mem, units };
+}
+
+/** Inputs for a hand-written sequence (regression tests): registers by ABI name, the rest zero. */
+export interface ExplicitSequence {
+  readonly lines: readonly string[];
+  readonly x?: Readonly<Record<string, bigint>>;
+  readonly f?: Readonly<Record<string, bigint>>;
+  readonly mem?: readonly bigint[];
+  readonly frm?: number;
+  /** Pointer register (default t6). */
+  readonly ptr?: string;
+}
+
+/** A sequence from explicit instructions and inputs, one unit per line. */
+export function explicitSequence(spec: ExplicitSequence): Sequence {
+  const x = Array.from({ length: 32 }, () => 0n);
+  const f = Array.from({ length: 32 }, () => 0n);
+  for (const [name, v] of Object.entries(spec.x ?? {})) x[X_NAMES.indexOf(name as (typeof X_NAMES)[number])] = v;
+  for (const [name, v] of Object.entries(spec.f ?? {})) f[F_NAMES.indexOf(name as (typeof F_NAMES)[number])] = v;
+  const mem = Array.from({ length: SCRATCH_BYTES / 8 }, (_, i) => spec.mem?.[i] ?? 0n);
+  const ptr = X_NAMES.indexOf((spec.ptr ?? 't6') as (typeof X_NAMES)[number]);
+  return { seed: 0, index: 0, ptr, frm: spec.frm ?? 0, x, f, mem, units: spec.lines.map((l) => ({ lines: [l] })) };
 }

@@ -6,7 +6,7 @@ import { delimiter, join } from 'node:path';
 import type { Target } from './diff.js';
 import { LINKER_SCRIPT } from './program.js';
 
-export const MARCH = 'rv64gc_zba_zbb_zbc_zbs';
+export const MARCH = 'rv64gc_zba_zbb_zbc_zbs_zihintpause';
 
 /** Finds a program on PATH; '' when missing. */
 export function which(program: string): string {
