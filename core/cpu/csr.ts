@@ -74,8 +74,11 @@ const MSTATUS_TRANSLATION = C.MSTATUS_MPRV | C.MSTATUS_MPP | C.MSTATUS_SUM | C.M
 /** UXL = SXL = 2 in the high word. */
 const MSTATUS_HI_FIXED = 0x0000000a;
 
-/** Exceptions medeleg can delegate: 0-9, 12, 13, 15 (10 and 11 cannot reach S-mode here). */
-export const MEDELEG_WRITABLE = 0xb3ff;
+/**
+ * Exceptions medeleg can hold: 0-9, 11, 12, 13, 15, as QEMU without H (bit 11, ECALL from
+ * M-mode, is writable although such a trap is never delegated).
+ */
+export const MEDELEG_WRITABLE = 0xbbff;
 /** Interrupts mideleg can delegate: SSI, STI, SEI. */
 export const MIDELEG_WRITABLE = C.MIP_SSIP | C.MIP_STIP | C.MIP_SEIP;
 /** Implemented interrupt enables. */
@@ -260,7 +263,11 @@ function buildTable(): (CsrSpec | undefined)[] {
   // Supervisor
   t[C.CSR_SSTATUS] = {
     name: 'sstatus',
-    read: (h) => readMstatus(h) & SSTATUS_MASK,
+    read: (h) => {
+      const lo = readMstatus(h) & SSTATUS_MASK;
+      h.csrHi &= ~C.MSTATUS_HI_SXL; // sstatus shows UXL and SD only
+      return lo;
+    },
     write: (h, lo) => writeMstatus(h, lo, SSTATUS_WRITABLE),
   };
   t[C.CSR_SIE] = {

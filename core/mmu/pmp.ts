@@ -96,11 +96,11 @@ export class Pmp {
   /**
    * Whether an access of `size` bytes at `paddr` with permission bit `perm` (PMP_R/W/X) is
    * allowed at privilege `priv`. The lowest-numbered entry matching any byte decides; it must
-   * match all bytes (Priv §3.7.1). With no entry matching, M-mode passes and S/U fail, except
-   * that with no active entry at all everything passes (as QEMU).
+   * match all bytes (Priv §3.7.1). With no entry matching, M-mode passes and S/U fail (PMP is
+   * implemented, so this holds even with every entry OFF, as on QEMU).
    */
   check(paddr: number, size: number, perm: number, priv: number): boolean {
-    if (this.active === 0) return true;
+    if (this.active === 0) return priv === PRV_M;
     const end = paddr + size;
     for (let i = 0; i < PMP_ENTRIES; i++) {
       const c = this.cfg[i];

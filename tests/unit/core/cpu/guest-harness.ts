@@ -115,6 +115,12 @@ export function runGuest(guest: BuiltGuest, options: RunOptions = {}): GuestResu
   return { exitCode, uart, instructions: executed, hart };
 }
 
+/**
+ * QEMU's rv64 CPU configured like this hart: no H extension (it changes misa, medeleg, mideleg
+ * and mip), Sstc and the bit-manipulation extensions on.
+ */
+export const QEMU_CPU = 'rv64,h=false,sstc=true,zba=true,zbb=true,zbc=true,zbs=true';
+
 export interface QemuResult {
   readonly exitCode: number | null;
   readonly uart: string;
@@ -124,7 +130,7 @@ export interface QemuResult {
 export function runOnQemu(guest: BuiltGuest): QemuResult {
   const r = spawnSync(
     qemuSystem.path,
-    ['-M', 'virt', '-bios', 'none', '-nographic', '-monitor', 'none', '-serial', 'stdio', '-m', '128M', '-kernel', guest.elf],
+    ['-M', 'virt', '-cpu', QEMU_CPU, '-bios', 'none', '-nographic', '-monitor', 'none', '-serial', 'stdio', '-m', '128M', '-kernel', guest.elf],
     { encoding: 'utf8', timeout: 30_000 },
   );
   return { exitCode: r.status, uart: r.stdout.replace(/\r/g, '') };
