@@ -499,21 +499,21 @@ export class Hart {
           switch ((insn >>> 12) & 7) {
             case 0: {
               const v = hit ? i8[off] : (this.loadSlow(alo, ahi, 1) << 24) >> 24;
-              if (this.ev !== 0) break;
+              if (this.ev & EV_EXC) break; // EV_SYNC alone (an MMIO read moved an IRQ line, e.g. a PLIC claim) must still write rd
               x[rd] = v;
               x[rd + 1] = v >> 31;
               break;
             }
             case 1: {
               const v = hit && (alo & 1) === 0 ? i16[off >>> 1] : (this.loadSlow(alo, ahi, 2) << 16) >> 16;
-              if (this.ev !== 0) break;
+              if (this.ev & EV_EXC) break;
               x[rd] = v;
               x[rd + 1] = v >> 31;
               break;
             }
             case 2: {
               const v = hit && (alo & 3) === 0 ? m32[off >>> 2] : this.loadSlow(alo, ahi, 4);
-              if (this.ev !== 0) break;
+              if (this.ev & EV_EXC) break;
               x[rd] = v;
               x[rd + 1] = v >> 31;
               break;
@@ -525,7 +525,7 @@ export class Hart {
                 x[rd + 1] = m32[w + 1];
               } else {
                 const v = this.loadSlow(alo, ahi, 8);
-                if (this.ev !== 0) break;
+                if (this.ev & EV_EXC) break;
                 x[rd] = v;
                 x[rd + 1] = this.ldHi;
               }
@@ -533,21 +533,21 @@ export class Hart {
             }
             case 4: {
               const v = hit ? m8[off] : this.loadSlow(alo, ahi, 1) & 0xff;
-              if (this.ev !== 0) break;
+              if (this.ev & EV_EXC) break;
               x[rd] = v;
               x[rd + 1] = 0;
               break;
             }
             case 5: {
               const v = hit && (alo & 1) === 0 ? m16[off >>> 1] : this.loadSlow(alo, ahi, 2) & 0xffff;
-              if (this.ev !== 0) break;
+              if (this.ev & EV_EXC) break;
               x[rd] = v;
               x[rd + 1] = 0;
               break;
             }
             case 6: {
               const v = hit && (alo & 3) === 0 ? m32[off >>> 2] : this.loadSlow(alo, ahi, 4);
-              if (this.ev !== 0) break;
+              if (this.ev & EV_EXC) break;
               x[rd] = v;
               x[rd + 1] = 0;
               break;
