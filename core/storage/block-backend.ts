@@ -59,37 +59,30 @@ export class MemoryBlockBackend implements BlockBackend {
     if (offset < 0 || length < 0 || offset + length > this.data.length) throw new RangeError(`access at ${offset}+${length} is outside the ${this.data.length}-byte disk`);
   }
 
-  read(offset: number, dest: Uint8Array): Promise<void> {
+  async read(offset: number, dest: Uint8Array): Promise<void> {
     this.check(offset, dest.length);
     dest.set(this.data.subarray(offset, offset + dest.length));
-    return Promise.resolve();
   }
 
-  write(offset: number, src: Uint8Array): Promise<void> {
-    if (this.readOnly) return Promise.reject(new Error('disk is read-only'));
+  async write(offset: number, src: Uint8Array): Promise<void> {
+    if (this.readOnly) throw new Error('disk is read-only');
     this.check(offset, src.length);
     this.data.set(src, offset);
-    return Promise.resolve();
   }
 
-  flush(): Promise<void> {
+  async flush(): Promise<void> {
     this.flushes++;
-    return Promise.resolve();
   }
 
-  discard(offset: number, length: number): Promise<void> {
+  async discard(offset: number, length: number): Promise<void> {
     this.check(offset, length);
-    return Promise.resolve();
   }
 
-  writeZeroes(offset: number, length: number): Promise<void> {
-    if (this.readOnly) return Promise.reject(new Error('disk is read-only'));
+  async writeZeroes(offset: number, length: number): Promise<void> {
+    if (this.readOnly) throw new Error('disk is read-only');
     this.check(offset, length);
     this.data.fill(0, offset, offset + length);
-    return Promise.resolve();
   }
 
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
+  async close(): Promise<void> {}
 }

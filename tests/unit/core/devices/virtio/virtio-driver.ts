@@ -53,7 +53,7 @@ export interface QueueLayout {
   readonly desc: number;
   readonly avail: number;
   readonly used: number;
-  /** Next free descriptor (descriptors are used once per test, never recycled). */
+  /** Next free descriptor (handed out round-robin). */
   nextDesc: number;
   availIdx: number;
 }
@@ -156,14 +156,21 @@ export class TestDriver {
     this.dv.setUint16(o + 14, next, true);
   }
 
+  /** Next descriptor index, round-robin (tests only reuse descriptors of completed requests). */
+  private takeDesc(l: QueueLayout): number {
+    const i = l.nextDesc;
+    l.nextDesc = (i + 1) % l.size;
+    return i;
+  }
+
   /** Writes a chain into the ring's descriptor table; returns the head index (not yet published). */
   chain(q: number, bufs: readonly Buf[]): number {
     const l = this.queues[q];
     const head = l.nextDesc;
     bufs.forEach((b, k) => {
-      const i = l.nextDesc++;
+      const i = this.takeDesc(l);
       const last = k === bufs.length - 1;
-      this.writeDesc(l.desc, i, b.addr, b.len, (b.write ? F_WRITE : 0) | (last ? 0 : F_NEXT), last ? 0 : i + 1);
+      this.writeDesc(l.desc, i, b.addr, b.len, (b.write ? F_WRITE : 0) | (last ? 0 : F_NEXT), last ? 0 : l.nextDesc);
     });
     return head;
   }
@@ -176,7 +183,7 @@ export class TestDriver {
       this.writeDesc(table, k, b.addr, b.len, (b.write ? F_WRITE : 0) | (last ? 0 : F_NEXT), last ? 0 : k + 1);
     });
     const l = this.queues[q];
-    const head = l.nextDesc++;
+    const head = this.takeDesc(l);
     this.writeDesc(l.desc, head, table, 16 * bufs.length, F_INDIRECT, 0);
     return head;
   }
