@@ -2,6 +2,8 @@
  * The API contract every front end speaks (renderer, Electron main, web host, CLI, tests).
  * See protocol.ts for the wire messages and client.ts for the typed client.
  */
+import './zod-config.js';
+
 export * from './errors.js';
 export * from './vm-config.js';
 export * from './commands.js';
