@@ -9,6 +9,13 @@
  *   +320  inputs: f0..f31                               (32 doublewords)
  *   +576  outputs: slot 0 = fcsr, slot i = x_i          (32 doublewords)
  *   +832  outputs: f0..f31                              (32 doublewords)
+ *   +1088 address of the sequence's entry, address of the next sequence
+ *
+ * Loading and storing the register files is shared code, one routine pair per pointer register
+ * p (the sequence's only reserved register): `load_p` loads everything but p and one temporary
+ * r, then jumps through r to the sequence's entry, which reloads r; after the body the sequence
+ * jumps to `store_p`, which stores everything (and fcsr) and jumps to the next sequence. This
+ * keeps a sequence to a few lines of code, so batches assemble and run fast.
  *
  * The program writes all blocks to stdout (write, a7=64) and exits (a7=93).
  */
@@ -19,7 +26,9 @@ export const BLOCK_XIN = SCRATCH_BYTES;
 export const BLOCK_FIN = BLOCK_XIN + 256;
 export const BLOCK_XOUT = BLOCK_FIN + 256;
 export const BLOCK_FOUT = BLOCK_XOUT + 256;
-export const BLOCK_SIZE = BLOCK_FOUT + 256;
+export const BLOCK_ENTRY = BLOCK_FOUT + 256;
+export const BLOCK_NEXT = BLOCK_ENTRY + 8;
+export const BLOCK_SIZE = BLOCK_NEXT + 8;
 /** Where the blocks start in memory (the first thing the linker script places). */
 export const BLOCKS_ADDRESS = 0x8000_0000n;
 
@@ -61,35 +70,56 @@ export function bodyLines(seq: Sequence, batchIndex: number): string[] {
   return out;
 }
 
-function sequenceCode(seq: Sequence, k: number): string[] {
-  const p = X_NAMES[seq.ptr];
-  const t = X_NAMES[seq.ptr === 5 ? 6 : 5];
-  const lines = [`# sequence seed=${seq.seed} index=${seq.index}`, `${sequenceSymbol(k)}:`, `  lla ${p}, B${k}`];
-  lines.push(`  ld ${t}, ${BLOCK_XIN}(${p})`, `  fsrm ${t}`, `  csrw fflags, zero`);
+/** The temporary the load routine jumps through (reloaded at the sequence's entry). */
+const jumpRegister = (ptr: number): number => (ptr === 5 ? 6 : 5);
+const entrySymbol = (k: number): string => `S${k}_entry`;
+
+/** load_p / store_p for pointer register p. */
+function routines(ptr: number): string[] {
+  const p = X_NAMES[ptr];
+  const r = X_NAMES[jumpRegister(ptr)];
+  const lines = [`load_${p}:`, `  ld ${r}, ${BLOCK_XIN}(${p})`, `  fsrm ${r}`, '  csrw fflags, zero'];
   for (let i = 0; i < 32; i++) lines.push(`  fld ${F_NAMES[i]}, ${BLOCK_FIN + 8 * i}(${p})`);
-  for (let i = 1; i < 32; i++) if (i !== seq.ptr) lines.push(`  ld ${X_NAMES[i]}, ${BLOCK_XIN + 8 * i}(${p})`);
-  lines.push(...bodyLines(seq, k));
+  for (let i = 1; i < 32; i++) if (i !== ptr && X_NAMES[i] !== r) lines.push(`  ld ${X_NAMES[i]}, ${BLOCK_XIN + 8 * i}(${p})`);
+  lines.push(`  ld ${r}, ${BLOCK_ENTRY}(${p})`, `  jr ${r}`, `store_${p}:`);
   for (let i = 1; i < 32; i++) lines.push(`  sd ${X_NAMES[i]}, ${BLOCK_XOUT + 8 * i}(${p})`);
   for (let i = 0; i < 32; i++) lines.push(`  fsd ${F_NAMES[i]}, ${BLOCK_FOUT + 8 * i}(${p})`);
-  lines.push(`  frcsr ${t}`, `  sd ${t}, ${BLOCK_XOUT}(${p})`);
+  lines.push(`  frcsr ${r}`, `  sd ${r}, ${BLOCK_XOUT}(${p})`, `  ld ${r}, ${BLOCK_NEXT}(${p})`, `  jr ${r}`);
   return lines;
 }
 
-function blockData(seq: Sequence, k: number): string[] {
+function sequenceCode(seq: Sequence, k: number): string[] {
+  const p = X_NAMES[seq.ptr];
+  const r = jumpRegister(seq.ptr);
+  return [
+    `# sequence seed=${seq.seed} index=${seq.index}`,
+    `${sequenceSymbol(k)}:`,
+    `  lla ${p}, B${k}`,
+    `  j load_${p}`,
+    `${entrySymbol(k)}:`,
+    `  ld ${X_NAMES[r]}, ${BLOCK_XIN + 8 * r}(${p})`,
+    ...bodyLines(seq, k),
+    `  j store_${p}`,
+  ];
+}
+
+function blockData(seq: Sequence, k: number, last: boolean): string[] {
   const quads = [...seq.mem, BigInt(seq.frm), ...seq.x.slice(1), ...seq.f];
   const lines = [`B${k}:`];
-  for (let i = 0; i < quads.length; i += 8) lines.push(`  .quad ${quads.slice(i, i + 8).map(hex).join(', ')}`);
-  lines.push(`  .zero ${BLOCK_SIZE - BLOCK_XOUT}`);
+  for (let i = 0; i < quads.length; i += 16) lines.push(`  .quad ${quads.slice(i, i + 16).map(hex).join(',')}`);
+  lines.push(`  .zero ${BLOCK_ENTRY - BLOCK_XOUT}`, `  .quad ${entrySymbol(k)}, ${last ? DONE_SYMBOL : sequenceSymbol(k + 1)}`);
   return lines;
 }
 
 /** The whole program for a batch of sequences. */
 export function renderProgram(seqs: readonly Sequence[]): string {
   const lines = ['.option norvc', '.option norelax', '.data', '.balign 64', 'blocks:'];
-  seqs.forEach((s, k) => lines.push(...blockData(s, k)));
+  seqs.forEach((s, k) => lines.push(...blockData(s, k, k === seqs.length - 1)));
   // The trap spin loop comes first: .text starts page-aligned, as mtvec needs.
   // Bare-metal harnesses point mtvec here: the hart parks on any trap (QEMU never gets here).
-  lines.push('.text', `${TRAP_SYMBOL}:`, `  j ${TRAP_SYMBOL}`, '.globl _start', '_start:');
+  lines.push('.text', `${TRAP_SYMBOL}:`, `  j ${TRAP_SYMBOL}`);
+  for (const ptr of new Set(seqs.map((s) => s.ptr))) lines.push(...routines(ptr));
+  lines.push('.globl _start', '_start:');
   seqs.forEach((s, k) => lines.push(...sequenceCode(s, k)));
   lines.push(
     `${DONE_SYMBOL}:`,
