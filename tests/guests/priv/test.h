@@ -95,8 +95,11 @@ mhandler:
   li s5, 3
 1:
   li s6, 0
+  /* return to s11 in M-mode with interrupts off */
   li t0, MSTATUS_MPP
   csrs mstatus, t0
+  li t0, MSTATUS_MPIE
+  csrc mstatus, t0
   csrw mepc, s11
   mret
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildGuest, gcc, nm, objcopy, qemuSystem, runGuest, runOnQemu, type BuiltGuest } from './guest-harness.js';
 
-const PROGRAMS = ['traps'] as const;
+const PROGRAMS = ['traps', 'interrupts', 'vm'] as const;
 
 function values(uart: string): Map<string, string> {
   const m = new Map<string, string>();
@@ -46,6 +46,14 @@ describe.skipIf(!gcc.available || !objcopy.available || !nm.available)('privileg
     expect(get('~mideleg')).toBe('0000000000000222');
     expect(get('~mie')).toBe('0000000000000aaa');
     expect(get('~mepc after writing 1')).toBe('0000000000000000');
+  });
+
+  it('interrupts.S: simultaneous interrupts are taken in the spec order MSI, SEI, SSI, STI', () => {
+    const v = values(runGuest(guest('interrupts')).uart);
+    const order = ['~first', '~second', '~third', '~fourth'].map(
+      (p) => [...v.entries()].find(([k]) => k.startsWith(p))?.[1],
+    );
+    expect(order).toEqual(['8000000000000003', '8000000000000009', '8000000000000001', '8000000000000005']);
   });
 
   describe.skipIf(!qemuSystem.available)('against qemu-system-riscv64', () => {
