@@ -31,6 +31,12 @@ import {
 const MIN_NORMAL_D = 2.2250738585072014e-308;
 const MIN_NORMAL_S = 1.1754943508222875e-38;
 const MAX_S = 3.4028234663852886e38;
+const MAX_D = Number.MAX_VALUE;
+const RM_RNE = 0;
+const RM_RTZ = 1;
+const RM_RDN = 2;
+const RM_RUP = 3;
+const RM_RMM = 4;
 /** Veltkamp's splitter for binary64: 2^27 + 1. */
 const SPLIT = 134217729;
 /** Dekker's product is exact when operands stay below this (no overflow in the split)... */
@@ -58,18 +64,95 @@ function twoSumErr(a: number, b: number, s: number): number {
   return a - (s - bb) + (b - bb);
 }
 
+const scratchD = new Float64Array(1);
+const scratchDW = new Int32Array(scratchD.buffer);
+const scratchS = new Float32Array(1);
+const scratchSW = new Int32Array(scratchS.buffer);
+
+/** The double one ulp farther from zero (dir = 1) or nearer to it (dir = -1) than finite r != 0. */
+function stepD(r: number, dir: number): number {
+  scratchD[0] = r;
+  const lo = (scratchDW[0] >>> 0) + dir;
+  if (lo > 0xffffffff) {
+    scratchDW[0] = 0;
+    scratchDW[1] += 1;
+  } else if (lo < 0) {
+    scratchDW[0] = -1;
+    scratchDW[1] -= 1;
+  } else {
+    scratchDW[0] = lo;
+  }
+  return scratchD[0];
+}
+
+/** The single one ulp farther from zero (dir = 1) or nearer to it (dir = -1) than R != 0. */
+function stepS(R: number, dir: number): number {
+  scratchS[0] = R;
+  scratchSW[0] += dir;
+  return scratchS[0];
+}
+
 /**
- * The single nearest (ties to even) to the exact value r + t, where r is the double nearest to
- * it and t the (exact) rest; NaN when r lies exactly halfway between two singles and t != 0,
- * where only the slow path knows which way the tie breaks. Rounding a double that is itself
- * the exact value with Math.fround is a single rounding; otherwise double rounding could only
- * go wrong at such a midpoint.
+ * The rounding under rm of exact = r + err, where r = RN(exact) is a double with
+ * MIN_NORMAL_D < |r| < MAX_D and err != 0 has the sign of exact - r. With `ties` err is the
+ * exact difference (needed by RMM); without, exact cannot be a tie (quotients and roots).
  */
-function roundToSingle(r: number, t: number): number {
+function directedD(r: number, err: number, rm: number, ties: boolean): number {
+  switch (rm) {
+    case RM_RNE:
+      return r;
+    case RM_RTZ:
+      return err > 0 === r > 0 ? r : stepD(r, -1);
+    case RM_RDN:
+      return err > 0 ? r : stepD(r, r > 0 ? -1 : 1);
+    case RM_RUP:
+      return err < 0 ? r : stepD(r, r > 0 ? 1 : -1);
+    default: {
+      if (!ties || err > 0 !== r > 0) return r;
+      const n = stepD(r, 1);
+      return n - r === 2 * err ? n : r;
+    }
+  }
+}
+
+/** RTZ, RDN or RUP of a single: exact = R + err with R its nearest single, err != 0. */
+function directedS(R: number, err: number, rm: number): number {
+  if (rm === RM_RTZ) return err > 0 === R > 0 ? R : stepS(R, -1);
+  if (rm === RM_RDN) return err > 0 ? R : stepS(R, R > 0 ? -1 : 1);
+  return err < 0 ? R : stepS(R, R > 0 ? 1 : -1);
+}
+
+/** Whether the last roundS result was inexact. */
+let roundSInexact = false;
+
+/**
+ * The single that rm makes of exact = r + t, where r is the double nearest to exact and t
+ * the exact rest. Exact results come back whatever their size; inexact ones only when normal
+ * and below the largest finite single (else NaN: overflow and tininess go to the slow path),
+ * and NaN too when r sits exactly halfway between two singles with t != 0 under RNE or RMM,
+ * where double rounding would lose the tie-break. Math.fround of a double that is the exact
+ * value is a single rounding; otherwise double rounding can only go wrong at such a midpoint.
+ */
+function roundS(r: number, t: number, rm: number): number {
   const R = Math.fround(r);
-  if (t === 0 || R === r) return R;
-  const mirror = 2 * r - R; // the other single around r, if r is a midpoint
-  return Math.fround(mirror) === mirror ? NaN : R;
+  const d = r - R; // exact
+  if (d === 0 && t === 0) {
+    roundSInexact = false;
+    return R;
+  }
+  roundSInexact = true;
+  const aR = Math.abs(R);
+  if (!(aR > MIN_NORMAL_S && aR < MAX_S)) return NaN;
+  const nearest = rm === RM_RNE || rm === RM_RMM;
+  if (d === 0) return nearest ? R : directedS(R, t, rm); // |t| is far below half an ulp
+  const mirror = 2 * r - R; // the other single around r when r is a midpoint
+  if (Math.fround(mirror) === mirror) {
+    if (!nearest) return directedS(R, d, rm);
+    if (t !== 0) return NaN;
+    // An exact tie: fround chose the even neighbour; RMM wants the one away from zero.
+    return rm === RM_RNE || Math.abs(R) > Math.abs(r) ? R : stepS(R, 1);
+  }
+  return nearest ? R : directedS(R, d, rm);
 }
 
 function inDekkerRange(a: number, b: number, p: number): boolean {
@@ -77,9 +160,9 @@ function inDekkerRange(a: number, b: number, p: number): boolean {
   const ab = Math.abs(b);
   const ap = Math.abs(p);
   return (
-    aa >= MIN_NORMAL_D &&
+    aa > MIN_NORMAL_D &&
     aa < DEKKER_OPERAND_MAX &&
-    ab >= MIN_NORMAL_D &&
+    ab > MIN_NORMAL_D &&
     ab < DEKKER_OPERAND_MAX &&
     ap >= DEKKER_PRODUCT_MIN &&
     ap < DEKKER_PRODUCT_MAX
@@ -157,33 +240,31 @@ export function executeFp(s: FpuState, insn: number): number {
 }
 
 function fmaD(s: FpuState, rd: number, rs1: number, rs2: number, rs3: number, negProd: boolean, negC: boolean, rm: number): void {
-  if (rm === 0) {
-    const a = negProd ? -s.f64[rs1] : s.f64[rs1];
-    const b = s.f64[rs2];
-    const c = negC ? -s.f64[rs3] : s.f64[rs3];
-    const p = a * b;
-    if (inDekkerRange(a, b, p)) {
-      // a*b + c = p + pe + c = s1 + t + pe = s1 + u + v, every step exact. When v is zero,
-      // r = fl(s1 + u) is the one correctly rounded result and w its exact error. (v is
-      // nonzero only when t and pe lie more than 53 bits apart: rare, left to the slow path.)
-      const pe = twoProductErr(a, b, p);
-      const s1 = p + c;
-      const t = twoSumErr(p, c, s1);
-      const u = t + pe;
-      if (twoSumErr(t, pe, u) === 0) {
-        const r = s1 + u;
-        const w = twoSumErr(s1, u, r);
-        const ar = Math.abs(r);
-        if (ar > MIN_NORMAL_D && ar < Infinity && w - w === 0) {
-          if (w !== 0) s.fflags |= FLAG_NX;
-          s.f64[rd] = r;
-          return;
-        }
-        if (r === 0 && w === 0) {
-          // Exact cancellation of a nonzero product: +0 under RNE.
-          s.f64[rd] = 0;
-          return;
-        }
+  const a = negProd ? -s.f64[rs1] : s.f64[rs1];
+  const b = s.f64[rs2];
+  const c = negC ? -s.f64[rs3] : s.f64[rs3];
+  const p = a * b;
+  if (inDekkerRange(a, b, p)) {
+    // a*b + c = p + pe + c = s1 + t + pe = s1 + u + v, every step exact. When v is zero,
+    // r = fl(s1 + u) is the correctly rounded (RNE) result and w its exact error. (v is
+    // nonzero only when t and pe lie more than 53 bits apart: rare, left to the slow path.)
+    const pe = twoProductErr(a, b, p);
+    const s1 = p + c;
+    const t = twoSumErr(p, c, s1);
+    const u = t + pe;
+    if (twoSumErr(t, pe, u) === 0) {
+      const r = s1 + u;
+      const w = twoSumErr(s1, u, r);
+      if (w === 0 && r - r === 0) {
+        // Exact. A zero here is the cancellation of a nonzero product: -0 under RDN only.
+        s.f64[rd] = r === 0 && rm === RM_RDN ? -0 : r;
+        return;
+      }
+      const ar = Math.abs(r);
+      if (ar > MIN_NORMAL_D && ar < MAX_D && w - w === 0) {
+        s.fflags |= FLAG_NX;
+        s.f64[rd] = directedD(r, w, rm, true);
+        return;
       }
     }
   }
@@ -194,25 +275,18 @@ function fmaD(s: FpuState, rd: number, rs1: number, rs2: number, rs3: number, ne
 }
 
 function fmaS(s: FpuState, rd: number, rs1: number, rs2: number, rs3: number, negProd: boolean, negC: boolean, rm: number): void {
-  if (rm === 0) {
-    const a = valueS(s, rs1);
-    const b = valueS(s, rs2);
-    const c0 = valueS(s, rs3);
-    const c = negC ? -c0 : c0;
-    const p = negProd ? -(a * b) : a * b; // exact: 48-bit product
-    const r = p + c;
-    const t = twoSumErr(p, c, r);
-    const R = roundToSingle(r, t);
-    const aR = Math.abs(R);
-    if (aR > MIN_NORMAL_S && aR <= MAX_S) {
-      if (t !== 0 || R !== r) s.fflags |= FLAG_NX;
-      writeS(s, rd, R);
-      return;
-    } else if (r === 0 && t === 0 && p !== 0) {
-      // Exact cancellation of a nonzero product: +0 under RNE.
-      writeS(s, rd, 0);
-      return;
-    }
+  const a = valueS(s, rs1);
+  const b = valueS(s, rs2);
+  const c0 = valueS(s, rs3);
+  const c = negC ? -c0 : c0;
+  const p = negProd ? -(a * b) : a * b; // exact: a 48-bit product
+  const r = p + c;
+  const R = roundS(r, twoSumErr(p, c, r), rm);
+  // An exact zero takes the RNE sign of the host's sum except under RDN.
+  if (R === R && (R !== 0 || rm !== RM_RDN)) {
+    if (roundSInexact) s.fflags |= FLAG_NX;
+    writeS(s, rd, R);
+    return;
   }
   sfStatus.flags = 0;
   const res = sfFma(F32, bitsS(s.f, rs1), bitsS(s.f, rs2), bitsS(s.f, rs3), negProd, negC, rm);
@@ -318,122 +392,115 @@ function executeOpFp(s: FpuState, funct7: number, rd: number, rs1: number, rs2: 
 }
 
 function arithD(s: FpuState, funct7: number, rd: number, rs1: number, rs2: number, rm: number): void {
-  if (rm === 0) {
-    const a = s.f64[rs1];
-    const b = s.f64[rs2];
-    switch (funct7) {
-      case 0x01:
-      case 0x05: {
-        const bb = funct7 === 0x05 ? -b : b;
-        const r = a + bb;
-        if (r - r === 0) {
-          // Finite sums (subnormal ones included) are exact or merely inexact.
-          const err = twoSumErr(a, bb, r);
-          if (err === 0 || err - err === 0) {
-            if (err !== 0) s.fflags |= FLAG_NX;
-            s.f64[rd] = r;
-            return;
-          }
-        }
-        break;
-      }
-      case 0x09: {
-        const r = a * b;
-        if (inDekkerRange(a, b, r)) {
-          if (twoProductErr(a, b, r) !== 0) s.fflags |= FLAG_NX;
-          s.f64[rd] = r;
-          return;
-        }
-        if (r === 0 && (a === 0 || b === 0)) {
-          s.f64[rd] = r;
-          return;
-        }
-        break;
-      }
-      default: {
-        const r = a / b;
-        if (inDekkerRange(r, b, a)) {
-          const p = r * b;
-          if (p !== a || twoProductErr(r, b, p) !== 0) s.fflags |= FLAG_NX;
-          s.f64[rd] = r;
-          return;
-        }
-        if (a === 0 && b !== 0 && b === b) {
-          s.f64[rd] = r;
-          return;
-        }
-        break;
-      }
+  const a = s.f64[rs1];
+  const b = s.f64[rs2];
+  let r: number;
+  let err = NaN; // exact - r once known; NaN sends the instruction to the slow path
+  let ties = true;
+  switch (funct7) {
+    case 0x01:
+    case 0x05: {
+      const bb = funct7 === 0x05 ? -b : b;
+      r = a + bb;
+      err = twoSumErr(a, bb, r); // NaN unless all finite
+      // Exact sums (subnormal ones included) are done; an exact zero carries the host's RNE
+      // sign, which is right in every mode but RDN.
+      if (err === 0 && r === 0 && rm === RM_RDN) err = NaN;
+      break;
     }
+    case 0x09:
+      r = a * b;
+      if (inDekkerRange(a, b, r)) err = twoProductErr(a, b, r);
+      else if (r === 0 && (a === 0 || b === 0)) err = 0; // exact zero, sign of the operands
+      break;
+    default:
+      r = a / b;
+      if (inDekkerRange(r, b, a)) {
+        const p = r * b;
+        const rem = a - p - twoProductErr(r, b, p); // a - r*b; a - p is exact (Sterbenz)
+        err = b > 0 ? rem : -rem;
+        ties = false; // a quotient is never exactly halfway between two doubles
+      } else if (a === 0 && b !== 0 && b === b) {
+        err = 0;
+      }
+      break;
   }
-  const a = bitsD(s.f, rs1);
-  const b = bitsD(s.f, rs2);
+  if (err === 0) {
+    s.f64[rd] = r;
+    return;
+  }
+  const ar = Math.abs(r);
+  if (ar > MIN_NORMAL_D && ar < MAX_D && err - err === 0) {
+    s.fflags |= FLAG_NX;
+    s.f64[rd] = directedD(r, err, rm, ties);
+    return;
+  }
+  const ba = bitsD(s.f, rs1);
+  const bb = bitsD(s.f, rs2);
   sfStatus.flags = 0;
   let res: bigint;
-  if (funct7 === 0x01) res = sfAdd(F64, a, b, rm);
-  else if (funct7 === 0x05) res = sfSub(F64, a, b, rm);
-  else if (funct7 === 0x09) res = sfMul(F64, a, b, rm);
-  else res = sfDiv(F64, a, b, rm);
+  if (funct7 === 0x01) res = sfAdd(F64, ba, bb, rm);
+  else if (funct7 === 0x05) res = sfSub(F64, ba, bb, rm);
+  else if (funct7 === 0x09) res = sfMul(F64, ba, bb, rm);
+  else res = sfDiv(F64, ba, bb, rm);
   s.fflags |= sfStatus.flags;
   setD(s.f, rd, res);
 }
 
 function arithS(s: FpuState, funct7: number, rd: number, rs1: number, rs2: number, rm: number): void {
-  if (rm === 0) {
-    const a = valueS(s, rs1);
-    const b = valueS(s, rs2);
-    let r: number;
-    let R: number;
-    let inexact: boolean;
-    switch (funct7) {
-      case 0x00:
-      case 0x04: {
-        const bb = funct7 === 0x04 ? -b : b;
-        r = a + bb;
-        R = Math.fround(r);
-        inexact = R !== r || twoSumErr(a, bb, r) !== 0;
-        break;
-      }
-      case 0x08:
-        r = a * b; // exact
-        R = Math.fround(r);
-        inexact = R !== r;
-        break;
-      default:
-        r = a / b;
-        R = Math.fround(r);
-        inexact = R * b !== a; // R * b is exact: 24 x 24 bits
-        break;
-    }
+  const a = valueS(s, rs1);
+  const b = valueS(s, rs2);
+  let R: number;
+  let inexact: boolean;
+  if (funct7 === 0x0c) {
+    // fdiv.s: fround(a / b) is the RNE quotient; the exact remainder a - R*b gives the rest.
+    R = Math.fround(a / b);
+    const rem = a - R * b; // R * b is exact (24 x 24 bits), and so is the difference
+    inexact = rem !== 0;
     const aR = Math.abs(R);
-    if ((aR > MIN_NORMAL_S && aR <= MAX_S) || (R === 0 && !inexact && a === a && b === b)) {
-      if (inexact) s.fflags |= FLAG_NX;
-      writeS(s, rd, R);
-      return;
+    if (inexact && aR > MIN_NORMAL_S && aR < MAX_S && rem - rem === 0) {
+      // Quotients never tie, so RMM is RNE.
+      if (rm !== RM_RNE && rm !== RM_RMM) R = directedS(R, b > 0 ? rem : -rem, rm);
+    } else if (inexact) {
+      R = NaN; // overflow, tininess, NaNs, infinities, division by zero
     }
+  } else {
+    const bb = funct7 === 0x04 ? -b : b;
+    const r = funct7 === 0x08 ? a * b : a + bb; // the product is exact
+    R = roundS(r, funct7 === 0x08 ? 0 : twoSumErr(a, bb, r), rm);
+    inexact = roundSInexact;
+    if (R === 0 && rm === RM_RDN && funct7 !== 0x08) R = NaN; // an exact zero sum's sign
   }
-  const a = bitsS(s.f, rs1);
-  const b = bitsS(s.f, rs2);
+  if (R === R) {
+    if (inexact) s.fflags |= FLAG_NX;
+    writeS(s, rd, R);
+    return;
+  }
+  const ba = bitsS(s.f, rs1);
+  const bb = bitsS(s.f, rs2);
   sfStatus.flags = 0;
   let res: bigint;
-  if (funct7 === 0x00) res = sfAdd(F32, a, b, rm);
-  else if (funct7 === 0x04) res = sfSub(F32, a, b, rm);
-  else if (funct7 === 0x08) res = sfMul(F32, a, b, rm);
-  else res = sfDiv(F32, a, b, rm);
+  if (funct7 === 0x00) res = sfAdd(F32, ba, bb, rm);
+  else if (funct7 === 0x04) res = sfSub(F32, ba, bb, rm);
+  else if (funct7 === 0x08) res = sfMul(F32, ba, bb, rm);
+  else res = sfDiv(F32, ba, bb, rm);
   s.fflags |= sfStatus.flags;
   setS(s.f, rd, res);
 }
 
 function sqrtD(s: FpuState, rd: number, rs1: number, rm: number): void {
-  if (rm === 0) {
-    const a = s.f64[rs1];
-    if (a >= DEKKER_PRODUCT_MIN && a < DEKKER_PRODUCT_MAX) {
-      const r = Math.sqrt(a);
-      const p = r * r;
-      if (p !== a || twoProductErr(r, r, p) !== 0) s.fflags |= FLAG_NX;
-      s.f64[rd] = r;
-      return;
-    }
+  const a = s.f64[rs1];
+  if (a >= DEKKER_PRODUCT_MIN && a < DEKKER_PRODUCT_MAX) {
+    const r = Math.sqrt(a);
+    const p = r * r;
+    const rem = a - p - twoProductErr(r, r, p); // a - r*r, sign of sqrt(a) - r
+    if (rem !== 0) s.fflags |= FLAG_NX;
+    s.f64[rd] = rem === 0 ? r : directedD(r, rem, rm, false); // roots never tie
+    return;
+  }
+  if (a === 0) {
+    s.f64[rd] = a; // sqrt(-0) = -0
+    return;
   }
   sfStatus.flags = 0;
   const res = sfSqrt(F64, bitsD(s.f, rs1), rm);
@@ -442,14 +509,17 @@ function sqrtD(s: FpuState, rd: number, rs1: number, rm: number): void {
 }
 
 function sqrtS(s: FpuState, rd: number, rs1: number, rm: number): void {
-  if (rm === 0) {
-    const a = valueS(s, rs1);
-    if (a > 0 && a <= MAX_S) {
-      const R = Math.fround(Math.sqrt(a));
-      if (R * R !== a) s.fflags |= FLAG_NX; // R * R is exact in double
-      writeS(s, rd, R);
-      return;
-    }
+  const a = valueS(s, rs1);
+  if (a > 0 && a <= MAX_S) {
+    const R = Math.fround(Math.sqrt(a));
+    const rem = a - R * R; // exact: R * R has 48 bits
+    if (rem !== 0) s.fflags |= FLAG_NX;
+    writeS(s, rd, rem === 0 || rm === RM_RNE || rm === RM_RMM ? R : directedS(R, rem, rm));
+    return;
+  }
+  if (a === 0) {
+    writeS(s, rd, a);
+    return;
   }
   sfStatus.flags = 0;
   const res = sfSqrt(F32, bitsS(s.f, rs1), rm);
@@ -549,12 +619,9 @@ function classD(hi: number, lo: number): number {
 }
 
 function cvtSD(s: FpuState, rd: number, rs1: number, rm: number): void {
-  const a = s.f64[rs1];
-  const R = Math.fround(a);
-  const aR = Math.abs(R);
-  if (R === a || (rm === 0 && aR > MIN_NORMAL_S && aR <= MAX_S)) {
-    // Exact (any rm, including zeros and infinities), or a normal RNE result.
-    if (R !== a) s.fflags |= FLAG_NX;
+  const R = roundS(s.f64[rs1], 0, rm);
+  if (R === R) {
+    if (roundSInexact) s.fflags |= FLAG_NX;
     writeS(s, rd, R);
     return;
   }
@@ -640,18 +707,16 @@ function cvtFromInt(s: FpuState, isD: number, kind: number, rd: number, rs1: num
   const v = hiPart + low;
   const t = twoSumErr(hiPart, low, v);
   if (isD) {
-    if (t === 0 || rm === 0) {
-      if (t !== 0) s.fflags |= FLAG_NX;
-      s.f64[rd] = v;
-      return;
-    }
-  } else {
-    const R = roundToSingle(v, t);
-    if (R === R && (rm === 0 || (t === 0 && R === v))) {
-      if (t !== 0 || R !== v) s.fflags |= FLAG_NX;
-      writeS(s, rd, R);
-      return;
-    }
+    // |v| <= 2^64: normal and far from overflow
+    if (t !== 0) s.fflags |= FLAG_NX;
+    s.f64[rd] = t === 0 ? v : directedD(v, t, rm, true);
+    return;
+  }
+  const R = roundS(v, t, rm);
+  if (R === R) {
+    if (roundSInexact) s.fflags |= FLAG_NX;
+    writeS(s, rd, R);
+    return;
   }
   let n: bigint;
   if (kind === 0) n = BigInt(lo);

@@ -126,6 +126,19 @@ describe('exceptions', () => {
     expect([r.f4, r.fflags]).toEqual([MIN_NORMAL_D, UF | NX]);
   });
 
+  it('a quotient just below minNormal that rounds up to it still raises UF', () => {
+    // (2 - 2^-52) * 2^-292 / 2^731 = 2^-1022 * (1 - 2^-53): tiny even after rounding.
+    const r = run(FDIV_D(RNE), { f1: 0x2dbfffffffffffffn, f2: 0x6da0000000000000n });
+    expect([r.f4, r.fflags]).toEqual([MIN_NORMAL_D, UF | NX]);
+  });
+
+  it('directed rounding of an inexact quotient: 1/3 rounds down under RTZ and RDN, up under RUP', () => {
+    const third = 0x3fd5555555555555n; // RNE(1/3) is below 1/3
+    for (const [rm, want] of [[RNE, third], [RTZ, third], [RDN, third], [RUP, third + 1n], [RMM, third]] as const) {
+      expect(run(FDIV_D(rm), { f1: ONE_D, f2: 0x4008000000000000n }), `rm ${rm}`).toMatchObject({ f4: want, fflags: NX });
+    }
+  });
+
   it('an exact subnormal result raises no UF', () => {
     const r = run(FMUL_D(RNE), { f1: MIN_NORMAL_D, f2: 0x3fe0000000000000n });
     expect([r.f4, r.fflags]).toEqual([0x0008000000000000n, 0]);

@@ -438,7 +438,8 @@ function operandsFor(r: Rng, op: OpDef): { f1: bigint; f2: bigint; f3: bigint; x
     }
   }
   if ((op.kind === 'arith2' || op.kind === 'fma') && r.chance(0.3)) {
-    const o = { f1: make(f, r.chance(0.5) ? 1n : 0n, BigInt(f.bias + r.range(-30, 30)), randomFrac(r, f)), f2, f3 };
+    const e1 = r.chance(0.5) ? f.bias + r.range(-30, 30) : r.range(1, 2 * f.bias);
+    const o = { f1: make(f, r.chance(0.5) ? 1n : 0n, BigInt(e1), randomFrac(r, f)), f2, f3 };
     aimAtBoundary(r, op, f, o);
     ({ f1, f2, f3 } = o);
   }
