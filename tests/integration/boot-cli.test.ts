@@ -143,13 +143,19 @@ describe.skipIf(!built || !fwJump.available || !ubootS.available)('riscstation r
         check();
       });
     child.stdout.on('data', (c: Buffer) => (out += c.toString('latin1')));
-    await seen('Hit any key to stop autoboot');
-    child.stdin.write(' ');
-    await seen('=> ');
-    child.stdin.write('echo riscstation-$bootdelay\n');
-    await seen('riscstation-2');
-    child.stdin.write('poweroff\n');
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    try {
+      await seen('Hit any key to stop autoboot');
+      child.stdin.write(' ');
+      await seen('=> ');
+      child.stdin.write('echo riscstation-$bootdelay\n');
+      await seen('riscstation-2');
+      child.stdin.write('poweroff\n');
+    } catch (error) {
+      child.kill('SIGKILL');
+      throw error;
+    }
+    const code = await exited;
     expect(out).toContain('Platform Console Device   : uart8250');
     expect(code).toBe(0);
   }, 300_000);

@@ -208,6 +208,11 @@ class SerialConsole {
   private sink: ((bytes: Uint8Array) => void) | null = null;
   private rawMode = false;
   private readonly onData = (chunk: Buffer) => this.input(new Uint8Array(chunk));
+  private readonly onOutputError = () => {
+    this.quitRequested = true;
+    this.outLen = 0;
+    this.wake?.();
+  };
 
   constructor(private readonly io: CliIo) {}
 
@@ -217,13 +222,18 @@ class SerialConsole {
   };
 
   flush(): void {
-    if (this.outLen === 0) return;
+    if (this.outLen === 0 || this.quitRequested) {
+      this.outLen = 0;
+      return;
+    }
     process.stdout.write(Buffer.from(this.out.subarray(0, this.outLen)));
     this.outLen = 0;
   }
 
   attach(sink: (bytes: Uint8Array) => void): void {
     this.sink = sink;
+    // Whoever reads our output went away (EPIPE): nobody can see the console any more.
+    process.stdout.on('error', this.onOutputError);
     if (process.stdin.isTTY) {
       process.stdin.setRawMode(true);
       this.rawMode = true;
@@ -234,6 +244,7 @@ class SerialConsole {
 
   detach(): void {
     this.flush();
+    process.stdout.off('error', this.onOutputError);
     process.stdin.off('data', this.onData);
     if (this.rawMode) process.stdin.setRawMode(false);
     process.stdin.pause();
