@@ -30,6 +30,13 @@ export const commandSchemas = {
   /** Host facts for the status bar and about box. Always allowed. */
   'host.info': z.strictObject({ type: z.literal('host.info') }),
 
+  /** What this host is doing: pid, data folder, running VMs and memory admission numbers. Always allowed. */
+  'host.status': z.strictObject({ type: z.literal('host.status') }),
+  /** Stops the host: running VMs are powered off first (stop, then hard stop after the timeout). */
+  'host.stop': z.strictObject({ type: z.literal('host.stop') }),
+  /** The VM templates (resources/templates) and which of their files are missing on this host. */
+  'template.list': z.strictObject({ type: z.literal('template.list') }),
+
   /** The VM library, in creation order. Always allowed. */
   'vm.list': z.strictObject({ type: z.literal('vm.list') }),
   /** One VM with its configuration. */
@@ -40,6 +47,9 @@ export const commandSchemas = {
   'vm.update': z.strictObject({ type: z.literal('vm.update'), ...vmTarget, patch: vmConfigPatchSchema }),
   /** Deletes a VM and its files. Only when created, stopped or crashed. */
   'vm.delete': z.strictObject({ type: z.literal('vm.delete'), ...vmTarget }),
+
+  /** Live counters of a VM (instructions per second, CPU %, RSS, uptime). Any state; zero when not running. */
+  'vm.stats': z.strictObject({ type: z.literal('vm.stats'), ...vmTarget }),
 
   /** Powers on. Only when created, stopped or crashed. */
   'vm.start': z.strictObject({ type: z.literal('vm.start'), ...vmTarget }),
@@ -83,6 +93,10 @@ export const COMMAND_TYPES = Object.keys(commandSchemas) as CommandType[];
 
 export const commandSchema = z.discriminatedUnion('type', [
   commandSchemas['host.info'],
+  commandSchemas['host.status'],
+  commandSchemas['host.stop'],
+  commandSchemas['template.list'],
+  commandSchemas['vm.stats'],
   commandSchemas['vm.list'],
   commandSchemas['vm.get'],
   commandSchemas['vm.create'],
@@ -125,12 +139,68 @@ export const hostInfoSchema = z.object({
 });
 export type HostInfo = z.infer<typeof hostInfoSchema>;
 
+export const hostStatusSchema = z.object({
+  /** The host process. */
+  pid: z.number().int(),
+  dataDir: z.string(),
+  uptimeSeconds: z.number().nonnegative(),
+  vms: z.object({ total: z.number().int(), running: z.number().int() }),
+  /** Admission control: guest RAM of running VMs against the limit (a share of host memory). */
+  memory: z.object({
+    runningMiB: z.number().int(),
+    limitMiB: z.number().int(),
+    hostTotalMiB: z.number().int(),
+    limitPercent: z.number(),
+  }),
+});
+export type HostStatus = z.infer<typeof hostStatusSchema>;
+
+export const vmStatsSchema = z.object({
+  id: vmIdSchema,
+  state: vmStateSchema,
+  harts: z.number().int(),
+  /** OS process of the VM, null when not running. */
+  pid: z.number().int().nullable(),
+  /** Instructions retired by all harts since the VM started. */
+  instructionsRetired: z.number().nonnegative(),
+  /** Retired per second over the last sample interval (about a second). */
+  instructionsPerSecond: z.number().nonnegative(),
+  /** CPU used by the VM's process, percent of one host core. */
+  cpuPercent: z.number().nonnegative(),
+  rssBytes: z.number().nonnegative(),
+  uptimeSeconds: z.number().nonnegative(),
+  cpuCapPercent: z.number(),
+});
+export type VmStats = z.infer<typeof vmStatsSchema>;
+
+export const templateInfoSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  /** The configuration fields the template sets. */
+  config: vmConfigPatchSchema,
+  /** Fields the user must add ('kernel'). */
+  needs: z.array(z.string()),
+  /** Host files the template refers to that are missing, with the Debian package that provides each. */
+  missing: z.array(z.object({ path: z.string(), package: z.string().nullable() })),
+});
+export type TemplateInfo = z.infer<typeof templateInfoSchema>;
+
 const powerResultSchema = z.object({ id: vmIdSchema, state: vmStateSchema });
-const consoleResultSchema = z.object({ vmId: vmIdSchema, console: consoleNameSchema });
+const consoleResultSchema = z.object({
+  vmId: vmIdSchema,
+  console: consoleNameSchema,
+  /** console.attach: the console's recent output (bounded scrollback), base64. */
+  scrollback: base64Schema.optional(),
+});
 
 /** The answer to each command. */
 export const resultSchemas = {
   'host.info': hostInfoSchema,
+  'host.status': hostStatusSchema,
+  'host.stop': z.object({ stopping: z.boolean() }),
+  'template.list': z.array(templateInfoSchema),
+  'vm.stats': vmStatsSchema,
   'vm.list': z.array(vmSummarySchema),
   'vm.get': vmDetailsSchema,
   'vm.create': vmDetailsSchema,

@@ -16,6 +16,8 @@ export const API_ERROR_CODES = [
   'not-found',
   /** The command is not allowed in the VM's current lifecycle state. */
   'invalid-state',
+  /** Starting it would exceed a host resource limit (memory admission control); the message has the numbers. */
+  'insufficient-resources',
   /** A name or resource already exists. */
   'conflict',
   /** Client side: the connection to the host closed before the answer arrived. */

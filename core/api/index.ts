@@ -14,3 +14,4 @@ export * from './server.js';
 export * from './bridge.js';
 export * from './client.js';
 export * from './bytes.js';
+export * from './library-files.js';

@@ -73,10 +73,11 @@ export const vmConfigPatchSchema = z.strictObject(fields).partial();
 export type VmConfigPatch = z.infer<typeof vmConfigPatchSchema>;
 
 /**
- * A VM's lifecycle state (core/vm's state machine):
- * created → running ⇄ paused → stopped | crashed; stopped and crashed VMs can start again.
+ * A VM's lifecycle state (core/vm/lifecycle.ts):
+ * created → starting → running ⇄ paused → stopping → stopped, and crashed (with a reason) from
+ * any state with a process; stopped and crashed VMs can start again.
  */
-export const VM_STATES = ['created', 'running', 'paused', 'stopped', 'crashed'] as const;
+export const VM_STATES = ['created', 'starting', 'running', 'paused', 'stopping', 'stopped', 'crashed'] as const;
 export const vmStateSchema = z.enum(VM_STATES);
 export type VmState = z.infer<typeof vmStateSchema>;
 
@@ -87,6 +88,8 @@ export const vmSummarySchema = z.object({
   state: vmStateSchema,
   harts: z.number().int(),
   memoryMiB: z.number().int(),
+  /** Set when the VM's vm.json cannot be read or is invalid: what is wrong, for the user to fix. */
+  error: z.string().optional(),
 });
 export type VmSummary = z.infer<typeof vmSummarySchema>;
 
@@ -95,5 +98,9 @@ export const vmDetailsSchema = z.object({
   id: vmIdSchema,
   state: vmStateSchema,
   config: vmConfigSchema,
+  /** Why the VM crashed (state `crashed`), else null. */
+  crashReason: z.string().nullable().optional(),
+  /** The OS process id of the running VM, else null. */
+  pid: z.number().int().nullable().optional(),
 });
 export type VmDetails = z.infer<typeof vmDetailsSchema>;

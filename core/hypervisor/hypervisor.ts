@@ -1,0 +1,617 @@
+/**
+ * The hypervisor: the VM library plus every running VM's process, lifecycle, console and
+ * counters, behind methods that match the API's VM commands one to one (core/host/api-server.ts
+ * forwards to them). It is never on a VM's fast path: guest instructions and device I/O stay in
+ * the VM process; the host only starts, stops, pauses and watches.
+ *
+ * Policy: each start is admitted only if the guest RAM of all running VMs stays within
+ * `memoryLimitPercent` of host memory. Each VM's CPU cap travels to its process, which throttles
+ * its own hart loop.
+ */
+import {
+  ApiError,
+  bytesToBase64,
+  vmConfigSchema,
+  type ApiEvent,
+  type HostStatus,
+  type TemplateInfo,
+  type VmConfig,
+  type VmConfigInput,
+  type VmConfigPatch,
+  type VmDetails,
+  type VmState,
+  type VmStats,
+  type VmSummary,
+} from '../api/index.js';
+import { ConsoleStream } from '../vm/console-stream.js';
+import { refusal, VmLifecycle, type VmAction } from '../vm/lifecycle.js';
+import type { VmProcessExit, VmProcessHandle } from '../vm/process.js';
+import { parseVmMessage, type BootSpec, type GuestStop, type HostToVm, type VmCounters, type VmMessage } from '../vm/protocol.js';
+import { resolveBootFiles, type PackageHints } from './boot-files.js';
+import type { HostPlatform } from './host-platform.js';
+import { VmLibrary, type LibraryEntry, type VmFile } from './library.js';
+import { loadTemplates, packageHints, templateStatus, type VmTemplate } from './templates.js';
+
+export interface HypervisorOptions {
+  /** The data folder holding vms/ (the caller holds the library lock). */
+  readonly dataDir: string;
+  /** resources/templates. */
+  readonly templatesDir: string | null;
+  /** Firmware used for `firmware: default`, first existing wins. */
+  readonly defaultFirmware: readonly string[];
+  /** Share of host memory running VMs' RAM may take (default 75). */
+  readonly memoryLimitPercent?: number;
+  /** How long `stop` waits for the guest to power off before pulling the plug (default 5 s). */
+  readonly stopTimeoutMs?: number;
+  /** How long a VM process may take to boot or answer a request (default 30 s). */
+  readonly requestTimeoutMs?: number;
+  /** Bytes of console output kept per VM (default 64 KiB). */
+  readonly scrollbackBytes?: number;
+}
+
+interface StatsSample {
+  readonly at: number;
+  readonly counters: VmCounters;
+}
+
+/** One VM the hypervisor knows: its files, lifecycle and (while it runs) its process. */
+class VmEntry {
+  readonly lifecycle: VmLifecycle;
+  readonly console: ConsoleStream;
+  process: VmProcessHandle | null = null;
+  /** Set when the process told us why it is going away (guest power-off, fatal error). */
+  ending: { kind: 'stopped'; reason: string } | { kind: 'fatal'; reason: string } | null = null;
+  /** The host asked for the process to end (stop timeout, hard stop, host shutdown). */
+  endRequested = false;
+  waiters: ((message: VmMessage) => boolean)[] = [];
+  exitWaiters: (() => void)[] = [];
+  startedAt = 0;
+  lastSample: StatsSample | null = null;
+  cancelStopTimer: (() => void) | null = null;
+
+  constructor(
+    public file: VmFile,
+    state: VmState,
+    crashReason: string | null,
+    scrollback: number,
+    onChange: (entry: VmEntry, state: VmState, previous: VmState, reason: string | undefined) => void,
+  ) {
+    this.lifecycle = new VmLifecycle(state, (s, p, r) => onChange(this, s, p, r));
+    this.lifecycle.crashReason = crashReason;
+    this.console = new ConsoleStream(scrollback);
+  }
+
+  get id(): string {
+    return this.file.id;
+  }
+  get config(): VmConfig {
+    return this.file.config;
+  }
+}
+
+export class Hypervisor {
+  readonly library: VmLibrary;
+  private readonly vms = new Map<string, VmEntry>();
+  private broken = new Map<string, string>();
+  private readonly listeners = new Set<(event: ApiEvent) => void>();
+  private readonly templates: VmTemplate[];
+  private readonly hints: PackageHints;
+  private readonly memoryLimitPercent: number;
+  private readonly stopTimeoutMs: number;
+  private readonly requestTimeoutMs: number;
+  private readonly startedAt: number;
+  private nextRequestId = 1;
+  private shuttingDown = false;
+
+  constructor(
+    private readonly platform: HostPlatform,
+    private readonly options: HypervisorOptions,
+  ) {
+    this.library = new VmLibrary(platform.files, options.dataDir);
+    this.templates = options.templatesDir ? loadTemplates(platform.files, options.templatesDir) : [];
+    this.hints = packageHints(this.templates);
+    this.memoryLimitPercent = options.memoryLimitPercent ?? 75;
+    this.stopTimeoutMs = options.stopTimeoutMs ?? 5000;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.startedAt = platform.timers.now();
+    this.library.open();
+    this.rescan();
+  }
+
+  /** Receives state changes, library changes and console output. */
+  subscribe(listener: (event: ApiEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: ApiEvent): void {
+    for (const l of this.listeners) l(event);
+  }
+
+  /** Re-reads vm.json files of VMs that are not running (a hand edit takes effect on the next list). */
+  private rescan(): void {
+    const seen = new Set<string>();
+    const broken = new Map<string, string>();
+    for (const entry of this.library.readAll()) {
+      const id = entry.ok ? entry.file.id : entry.id;
+      seen.add(id);
+      const known = this.vms.get(id);
+      if (known && isActive(known.lifecycle.state)) continue; // running VMs keep the config they started with
+      if (!entry.ok) {
+        broken.set(id, entry.error);
+        this.vms.delete(id);
+        continue;
+      }
+      this.adopt(entry, known);
+    }
+    for (const id of [...this.vms.keys()]) {
+      const vm = this.vms.get(id)!;
+      if (!seen.has(id) && !isActive(vm.lifecycle.state)) this.vms.delete(id);
+    }
+    this.broken = broken;
+  }
+
+  private adopt(entry: Extract<LibraryEntry, { ok: true }>, known: VmEntry | undefined): void {
+    if (known) {
+      known.file = entry.file;
+      return;
+    }
+    this.vms.set(
+      entry.file.id,
+      new VmEntry(entry.file, entry.settled.state, entry.settled.crashReason, this.options.scrollbackBytes ?? 64 * 1024, (vm, s, p, r) =>
+        this.stateChanged(vm, s, p, r),
+      ),
+    );
+  }
+
+  private stateChanged(vm: VmEntry, state: VmState, previous: VmState, reason: string | undefined): void {
+    this.log(vm.id, `state ${previous} -> ${state}${reason ? ` (${reason})` : ''}`);
+    try {
+      this.library.writeState(vm.id, state, vm.lifecycle.crashReason);
+    } catch (error) {
+      this.log(vm.id, `cannot record the state: ${String(error)}`);
+    }
+    this.emit({ type: 'vm.stateChanged', id: vm.id, state, previous, ...(reason !== undefined ? { reason } : {}) });
+  }
+
+  private log(id: string, line: string): void {
+    this.library.log(id, this.platform.isoTime(), line);
+  }
+
+  // --- the library ---
+
+  /** Every VM, in creation order; a VM whose vm.json is broken is listed with `error`. */
+  list(): VmSummary[] {
+    this.rescan();
+    const rows: VmSummary[] = [...this.vms.values()]
+      .sort((a, b) => (a.file.createdAt < b.file.createdAt ? -1 : a.file.createdAt > b.file.createdAt ? 1 : a.id < b.id ? -1 : 1))
+      .map((vm) => summary(vm));
+    for (const [id, error] of this.broken) rows.push({ id, name: id, state: 'stopped', harts: 0, memoryMiB: 0, error });
+    return rows;
+  }
+
+  get(id: string): VmDetails {
+    const vm = this.find(id);
+    return details(vm);
+  }
+
+  /** Creates a VM after checking its boot files (they must exist and be the right kind). */
+  create(input: VmConfigInput): VmDetails {
+    const parsed = vmConfigSchema.safeParse(input);
+    if (!parsed.success) throw new ApiError('bad-request', `invalid VM configuration: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+    const config = parsed.data;
+    this.rescan();
+    for (const vm of this.vms.values()) {
+      if (vm.config.name === config.name) throw new ApiError('conflict', `a VM named '${config.name}' already exists (id ${vm.id}); choose another name`);
+    }
+    resolveBootFiles(this.platform.files, config, this.options.defaultFirmware, this.hints);
+    const id = this.library.freeId(config.name);
+    const file = this.library.create(id, config, this.platform.isoTime());
+    this.log(id, `created '${config.name}'`);
+    const entry = this.library.read(id);
+    if (!entry.ok) throw new ApiError('internal', `the new VM could not be read back: ${entry.error}`);
+    this.adopt(entry, undefined);
+    const vm = this.vms.get(file.id)!;
+    this.emit({ type: 'vm.added', vm: summary(vm) });
+    return details(vm);
+  }
+
+  /** Changes configuration: name and notes any time, the hardware only while the VM is off. */
+  update(id: string, patch: VmConfigPatch): VmDetails {
+    const vm = this.find(id);
+    const hardware = Object.keys(patch).some((k) => k !== 'name' && k !== 'notes');
+    if (hardware) this.check(vm, 'configure');
+    const parsed = vmConfigSchema.safeParse({ ...vm.config, ...patch });
+    if (!parsed.success) throw new ApiError('bad-request', `invalid VM configuration: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+    if (patch.name !== undefined) {
+      for (const other of this.vms.values()) {
+        if (other !== vm && other.config.name === patch.name) throw new ApiError('conflict', `a VM named '${patch.name}' already exists (id ${other.id})`);
+      }
+    }
+    if (hardware) resolveBootFiles(this.platform.files, parsed.data, this.options.defaultFirmware, this.hints);
+    const file = { ...vm.file, config: parsed.data };
+    this.library.writeConfig(file);
+    vm.file = file;
+    this.emit({ type: 'vm.updated', vm: summary(vm) });
+    return details(vm);
+  }
+
+  /** Deletes a VM and its folder (also a broken one). */
+  delete(id: string): { id: string } {
+    this.rescan();
+    if (this.broken.has(id)) {
+      this.library.remove(id);
+      this.broken.delete(id);
+      this.emit({ type: 'vm.removed', id });
+      return { id };
+    }
+    const vm = this.find(id);
+    this.check(vm, 'delete');
+    this.library.remove(id);
+    this.vms.delete(id);
+    this.emit({ type: 'vm.removed', id });
+    return { id };
+  }
+
+  templateList(): TemplateInfo[] {
+    return this.templates.map((t) => {
+      const s = templateStatus(this.platform.files, t);
+      return { id: s.id, name: s.name, description: s.description, config: s.config, needs: s.needs, missing: s.missing };
+    });
+  }
+
+  template(id: string): VmTemplate {
+    const t = this.templates.find((x) => x.id === id);
+    if (!t) throw new ApiError('not-found', `no template '${id}'; templates: ${this.templates.map((x) => x.id).join(', ')}`);
+    return t;
+  }
+
+  hostStatus(pid: number): HostStatus {
+    const total = this.platform.totalMemoryBytes();
+    const running = [...this.vms.values()].filter((vm) => isActive(vm.lifecycle.state));
+    return {
+      pid,
+      dataDir: this.options.dataDir,
+      uptimeSeconds: (this.platform.timers.now() - this.startedAt) / 1000,
+      vms: { total: this.vms.size + this.broken.size, running: running.length },
+      memory: {
+        runningMiB: running.reduce((sum, vm) => sum + vm.config.memoryMiB, 0),
+        limitMiB: this.memoryLimitMiB(),
+        hostTotalMiB: Math.floor(total / (1024 * 1024)),
+        limitPercent: this.memoryLimitPercent,
+      },
+    };
+  }
+
+  private memoryLimitMiB(): number {
+    return Math.floor((this.platform.totalMemoryBytes() * this.memoryLimitPercent) / 100 / (1024 * 1024));
+  }
+
+  private find(id: string): VmEntry {
+    const vm = this.vms.get(id);
+    if (vm) return vm;
+    this.rescan();
+    const again = this.vms.get(id);
+    if (again) return again;
+    const broken = this.broken.get(id);
+    if (broken) throw new ApiError('invalid-state', `VM '${id}' cannot be used: ${broken}`);
+    throw new ApiError('not-found', `no VM with id '${id}'`);
+  }
+
+  private check(vm: VmEntry, action: VmAction): void {
+    const why = refusal(vm.config.name, vm.lifecycle.state, action);
+    if (why) throw new ApiError('invalid-state', why);
+  }
+
+  // --- power ---
+
+  /** Starts a VM in its own process; resolves once it runs (or rejects with why it could not). */
+  async start(id: string): Promise<{ id: string; state: VmState }> {
+    if (this.shuttingDown) throw new ApiError('invalid-state', 'the host is shutting down');
+    const vm = this.find(id);
+    this.check(vm, 'start');
+    const boot = resolveBootFiles(this.platform.files, vm.config, this.options.defaultFirmware, this.hints);
+    const running = [...this.vms.values()].filter((v) => isActive(v.lifecycle.state));
+    const usedMiB = running.reduce((sum, v) => sum + v.config.memoryMiB, 0);
+    const limitMiB = this.memoryLimitMiB();
+    if (usedMiB + vm.config.memoryMiB > limitMiB) {
+      throw new ApiError(
+        'insufficient-resources',
+        `cannot start '${vm.config.name}': it needs ${vm.config.memoryMiB} MiB of RAM and the ${running.length} running VM(s) ` +
+          `already use ${usedMiB} MiB; the limit is ${limitMiB} MiB (${this.memoryLimitPercent}% of ` +
+          `${Math.floor(this.platform.totalMemoryBytes() / (1024 * 1024))} MiB host memory). Stop a VM or give this one less memory.`,
+      );
+    }
+    const spec: BootSpec = {
+      vmId: vm.id,
+      harts: vm.config.harts,
+      memoryMiB: vm.config.memoryMiB,
+      bios: boot.bios,
+      kernel: boot.kernel,
+      initrd: boot.initrd,
+      cmdline: vm.config.cmdline,
+      cpuCapPercent: vm.config.cpuCapPercent,
+    };
+    this.platform.files.mkdirp(this.library.logsDir(vm.id));
+    vm.lifecycle.apply({ type: 'start' });
+    vm.ending = null;
+    vm.endRequested = false;
+    vm.lastSample = null;
+    let handle: VmProcessHandle;
+    try {
+      handle = this.platform.launcher.launch({ vmId: vm.id, stderrLog: this.library.processLog(vm.id) });
+    } catch (error) {
+      vm.lifecycle.apply({ type: 'crash', reason: `the VM process could not be started: ${error instanceof Error ? error.message : String(error)}` });
+      throw new ApiError('internal', `VM '${vm.config.name}' could not be started: ${vm.lifecycle.crashReason}`);
+    }
+    vm.process = handle;
+    vm.startedAt = this.platform.timers.now();
+    this.log(vm.id, `VM process ${handle.pid ?? '(in memory)'} started`);
+    handle.onMessage((raw) => this.onVmMessage(vm, handle, raw));
+    handle.onExit((exit) => this.onVmExit(vm, handle, exit));
+    const booted = this.expect(vm, (m) => m.type === 'booted', 'boot');
+    handle.send({ type: 'boot', spec });
+    try {
+      await booted;
+    } catch (error) {
+      if (vm.lifecycle.state === 'crashed') {
+        throw new ApiError('internal', `VM '${vm.config.name}' crashed while starting: ${vm.lifecycle.crashReason}`);
+      }
+      throw error;
+    }
+    return { id: vm.id, state: vm.lifecycle.state };
+  }
+
+  /** Asks the guest to power off; pulls the plug after the stop timeout. Resolves when stopped. */
+  async stop(id: string): Promise<{ id: string; state: VmState }> {
+    const vm = this.find(id);
+    this.check(vm, 'stop');
+    const exited = this.exited(vm);
+    const wasPaused = vm.lifecycle.state === 'paused';
+    vm.lifecycle.apply({ type: 'stop' });
+    if (wasPaused) vm.process?.send({ type: 'resume' }); // a frozen guest cannot answer the request
+    vm.process?.send({ type: 'powerRequest' });
+    vm.cancelStopTimer = this.platform.timers.after(this.stopTimeoutMs, () => {
+      if (vm.process) {
+        this.log(vm.id, `the guest did not power off within ${this.stopTimeoutMs} ms: hard stop`);
+        vm.endRequested = true;
+        vm.process.kill();
+      }
+    });
+    await exited;
+    return { id: vm.id, state: vm.lifecycle.state };
+  }
+
+  /** Ends the VM's process at once. */
+  async hardStop(id: string): Promise<{ id: string; state: VmState }> {
+    const vm = this.find(id);
+    this.check(vm, 'hardStop');
+    const exited = this.exited(vm);
+    vm.lifecycle.apply({ type: 'stop' });
+    vm.endRequested = true;
+    vm.process?.kill();
+    await exited;
+    return { id: vm.id, state: vm.lifecycle.state };
+  }
+
+  async pause(id: string): Promise<{ id: string; state: VmState }> {
+    const vm = this.find(id);
+    this.check(vm, 'pause');
+    await this.request(vm, { type: 'pause' }, 'paused');
+    vm.lifecycle.apply({ type: 'pause' });
+    return { id: vm.id, state: vm.lifecycle.state };
+  }
+
+  async resume(id: string): Promise<{ id: string; state: VmState }> {
+    const vm = this.find(id);
+    this.check(vm, 'resume');
+    await this.request(vm, { type: 'resume' }, 'resumed');
+    vm.lifecycle.apply({ type: 'resume' });
+    return { id: vm.id, state: vm.lifecycle.state };
+  }
+
+  async reset(id: string): Promise<{ id: string; state: VmState }> {
+    const vm = this.find(id);
+    this.check(vm, 'reset');
+    await this.request(vm, { type: 'reset' }, 'reset');
+    this.log(vm.id, 'reset');
+    return { id: vm.id, state: vm.lifecycle.state };
+  }
+
+  /** Counters of a VM; rates are over the interval since the previous `stats` call (or since boot). */
+  async stats(id: string): Promise<VmStats> {
+    const vm = this.find(id);
+    const state = vm.lifecycle.state;
+    const base: VmStats = {
+      id: vm.id,
+      state,
+      harts: vm.config.harts,
+      pid: vm.process?.pid ?? null,
+      instructionsRetired: 0,
+      instructionsPerSecond: 0,
+      cpuPercent: 0,
+      rssBytes: 0,
+      uptimeSeconds: 0,
+      cpuCapPercent: vm.config.cpuCapPercent,
+    };
+    if (!vm.process || (state !== 'running' && state !== 'paused')) return base;
+    const requestId = this.nextRequestId++;
+    const reply = await this.request(vm, { type: 'stats', requestId }, 'stats', (m) => m.type === 'stats' && m.requestId === requestId);
+    if (reply.type !== 'stats') return base;
+    const now = this.platform.timers.now();
+    const c = reply.counters;
+    const prev = vm.lastSample ?? { at: now - c.uptimeMs, counters: { retired: 0, cpuMicros: 0, rssBytes: 0, uptimeMs: 0 } };
+    const seconds = Math.max(1e-3, (now - prev.at) / 1000);
+    vm.lastSample = { at: now, counters: c };
+    return {
+      ...base,
+      instructionsRetired: c.retired,
+      instructionsPerSecond: Math.max(0, (c.retired - prev.counters.retired) / seconds),
+      cpuPercent: Math.max(0, (c.cpuMicros - prev.counters.cpuMicros) / 1e4 / seconds),
+      rssBytes: c.rssBytes,
+      uptimeSeconds: c.uptimeMs / 1000,
+    };
+  }
+
+  // --- console ---
+
+  /** The console's scrollback; new output arrives as `console.output` events. */
+  consoleAttach(id: string): Uint8Array {
+    return this.find(id).console.scrollback();
+  }
+
+  /** Attaches a listener to a VM's console output directly (in-process front ends, tests). */
+  consoleListen(id: string, listener: (bytes: Uint8Array) => void): () => void {
+    return this.find(id).console.attach(listener);
+  }
+
+  consoleInput(id: string, data: Uint8Array): void {
+    const vm = this.find(id);
+    this.check(vm, 'consoleInput');
+    vm.process?.send({ type: 'input', data });
+  }
+
+  /** Powers every VM off (stop, then hard stop after the timeout); for host shutdown. */
+  async shutdown(): Promise<void> {
+    this.shuttingDown = true;
+    const pending: Promise<unknown>[] = [];
+    for (const vm of this.vms.values()) {
+      const state = vm.lifecycle.state;
+      if (state === 'running' || state === 'paused') pending.push(this.stop(vm.id).catch(() => {}));
+      else if (state === 'starting' || state === 'stopping') pending.push(this.hardStop(vm.id).catch(() => {}));
+    }
+    await Promise.all(pending);
+  }
+
+  // --- the VM process ---
+
+  private onVmMessage(vm: VmEntry, handle: VmProcessHandle, raw: unknown): void {
+    if (vm.process !== handle) return;
+    const message = parseVmMessage(raw);
+    if (!message) {
+      this.log(vm.id, `the VM process sent a malformed message: ${safeJson(raw)}`);
+      vm.ending = { kind: 'fatal', reason: 'the VM process sent a malformed message' };
+      handle.kill();
+      return;
+    }
+    switch (message.type) {
+      case 'output':
+        vm.console.write(message.data);
+        this.emit({ type: 'console.output', vmId: vm.id, console: 'serial0', data: bytesToBase64(message.data) });
+        break;
+      case 'booted':
+        vm.lifecycle.apply({ type: 'booted' });
+        break;
+      case 'stopped':
+        vm.ending = { kind: 'stopped', reason: describeStop(message.stop) };
+        this.log(vm.id, vm.ending.reason);
+        if (vm.lifecycle.state === 'paused' || vm.lifecycle.state === 'running' || vm.lifecycle.state === 'starting') {
+          vm.lifecycle.apply({ type: 'stop' });
+        }
+        handle.send({ type: 'exit' });
+        break;
+      case 'fatal':
+        vm.ending = { kind: 'fatal', reason: message.message };
+        this.log(vm.id, `fatal: ${message.detail}`);
+        break;
+      case 'log':
+        this.log(vm.id, `vm: ${message.line}`);
+        break;
+      default:
+        break;
+    }
+    vm.waiters = vm.waiters.filter((w) => !w(message));
+  }
+
+  private onVmExit(vm: VmEntry, handle: VmProcessHandle, exit: VmProcessExit): void {
+    if (vm.process !== handle) return;
+    vm.process = null;
+    vm.cancelStopTimer?.();
+    vm.cancelStopTimer = null;
+    const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+    this.log(vm.id, `VM process ${handle.pid ?? '(in memory)'} ${how}`);
+    if (vm.ending?.kind === 'fatal') {
+      vm.lifecycle.apply({ type: 'crash', reason: vm.ending.reason });
+    } else if (vm.ending?.kind === 'stopped') {
+      vm.lifecycle.apply({ type: 'exited', reason: vm.ending.reason });
+    } else if (vm.endRequested || (vm.lifecycle.state === 'stopping' && exit.code === 0)) {
+      vm.lifecycle.apply({ type: 'exited', reason: vm.endRequested ? 'hard stop' : 'stopped' });
+    } else {
+      vm.lifecycle.apply({ type: 'crash', reason: `the VM process ${how} unexpectedly` });
+    }
+    vm.ending = null;
+    vm.endRequested = false;
+    const exitWaiters = vm.exitWaiters;
+    vm.exitWaiters = [];
+    for (const w of exitWaiters) w();
+    // Anyone still waiting for an answer gets none.
+    vm.waiters = vm.waiters.filter((w) => !w({ type: 'fatal', message: 'exited', detail: '' }));
+  }
+
+  /** Resolves when the VM's process has exited (at once when there is none). */
+  private exited(vm: VmEntry): Promise<void> {
+    if (!vm.process) return Promise.resolve();
+    return new Promise((resolve) => vm.exitWaiters.push(resolve));
+  }
+
+  /** Waits for a message matching `match`; rejects when the process ends first or on timeout. */
+  private expect(vm: VmEntry, match: (m: VmMessage) => boolean, what: string): Promise<VmMessage> {
+    return new Promise((resolve, reject) => {
+      const cancel = this.platform.timers.after(this.requestTimeoutMs, () => {
+        vm.waiters = vm.waiters.filter((w) => w !== waiter);
+        reject(new ApiError('internal', `VM '${vm.config.name}' did not answer ${what} within ${this.requestTimeoutMs / 1000} s`));
+      });
+      const waiter = (m: VmMessage): boolean => {
+        if (m.type === 'fatal' && !match(m)) {
+          cancel();
+          reject(new ApiError('invalid-state', `VM '${vm.config.name}' stopped before answering ${what}`));
+          return true;
+        }
+        if (!match(m)) return false;
+        cancel();
+        resolve(m);
+        return true;
+      };
+      vm.waiters.push(waiter);
+    });
+  }
+
+  private request(vm: VmEntry, message: HostToVm, reply: VmMessage['type'], match?: (m: VmMessage) => boolean): Promise<VmMessage> {
+    const handle = vm.process;
+    if (!handle) return Promise.reject(new ApiError('invalid-state', `VM '${vm.config.name}' has no process`));
+    const answer = this.expect(vm, match ?? ((m) => m.type === reply), message.type);
+    handle.send(message);
+    return answer;
+  }
+}
+
+function isActive(state: VmState): boolean {
+  return state === 'starting' || state === 'running' || state === 'paused' || state === 'stopping';
+}
+
+function summary(vm: VmEntry): VmSummary {
+  return { id: vm.id, name: vm.config.name, state: vm.lifecycle.state, harts: vm.config.harts, memoryMiB: vm.config.memoryMiB };
+}
+
+function details(vm: VmEntry): VmDetails {
+  return { id: vm.id, state: vm.lifecycle.state, config: vm.config, crashReason: vm.lifecycle.crashReason, pid: vm.process?.pid ?? null };
+}
+
+function describeStop(stop: GuestStop): string {
+  switch (stop.kind) {
+    case 'poweroff':
+      return stop.failed ? `the guest powered off reporting failure (code ${stop.code})` : 'the guest powered off';
+    case 'htif-exit':
+      return `the guest exited through HTIF with code ${stop.code}`;
+    case 'hang':
+      return `the guest hung: ${stop.reason}`;
+  }
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value).slice(0, 200);
+  } catch {
+    return String(value).slice(0, 200);
+  }
+}

@@ -1,0 +1,283 @@
+/**
+ * What runs inside a VM process: the device thread. It builds the virt board from a `BootSpec`,
+ * runs the harts with the inline scheduler on host time, and answers the host's messages between
+ * time slices (core/vm/protocol.ts).
+ *
+ * Scheduling: the hart loop runs in slices of about SLICE_MS of host time (the instruction budget
+ * adapts to the measured speed), then yields to the event loop so messages (pause, input, stats)
+ * are handled promptly. When every hart waits for an interrupt it sleeps until the next timer
+ * deadline or input (an idle guest costs ~0% CPU). A CPU cap below 100% sleeps after each slice
+ * so that busy / (busy + sleep) stays at the cap.
+ *
+ * This is the inline design (all harts on this thread). The threaded design of
+ * ARCHITECTURE.md §4 (a worker per hart over the shared memory) plugs in here later.
+ */
+import { VirtMachine, type BootImage } from '../machine/virt.js';
+import { InlineScheduler, type StopReason } from './inline.js';
+import type { VmMain, VmParentPort, VmProcessEnv } from './process.js';
+import { EXIT_FATAL, type BootSpec, type GuestStop, type HostToVm, type VmMessage } from './protocol.js';
+
+/** Host time per slice before the event loop gets a turn. */
+const SLICE_MS = 10;
+/** Longest idle sleep (then re-check; input and messages wake it earlier). */
+const MAX_IDLE_MS = 1000;
+/** Serial output is sent at the end of each slice, or when this much has gathered. */
+const OUTPUT_CHUNK = 16 * 1024;
+
+/** The guest's clock: host time in 10 MHz ticks that stands still while the VM is paused. */
+class PausableClock {
+  private pausedAt: number | null = null;
+  private pausedTotal = 0;
+  constructor(
+    private readonly env: VmProcessEnv,
+    private readonly start = env.now(),
+  ) {}
+  now(): number {
+    const t = this.pausedAt ?? this.env.now();
+    return Math.floor((t - this.start - this.pausedTotal) * 10_000);
+  }
+  pause(): void {
+    if (this.pausedAt === null) this.pausedAt = this.env.now();
+  }
+  resume(): void {
+    if (this.pausedAt !== null) {
+      this.pausedTotal += this.env.now() - this.pausedAt;
+      this.pausedAt = null;
+    }
+  }
+}
+
+class VmRuntime {
+  private machine: VirtMachine | null = null;
+  private scheduler: InlineScheduler | null = null;
+  private clock: PausableClock | null = null;
+  private spec: BootSpec | null = null;
+  private state: 'waiting' | 'running' | 'paused' | 'stopped' = 'waiting';
+  private readonly bootedAt: number;
+  private budget = 100_000;
+  private out = new Uint8Array(OUTPUT_CHUNK);
+  private outLen = 0;
+  /** The pending wake-up of the hart loop (a slice or an idle sleep); null when none is scheduled. */
+  private cancelWake: (() => void) | null = null;
+
+  constructor(
+    private readonly port: VmParentPort,
+    private readonly env: VmProcessEnv,
+  ) {
+    this.bootedAt = env.now();
+    port.onMessage((message) => {
+      try {
+        this.handle(message);
+      } catch (error) {
+        this.fatal('the VM process failed handling a message from the host', error);
+      }
+    });
+  }
+
+  private send(message: VmMessage): void {
+    this.port.send(message);
+  }
+
+  private handle(message: HostToVm): void {
+    switch (message.type) {
+      case 'boot':
+        this.boot(message.spec);
+        return;
+      case 'pause':
+        if (this.state === 'running') {
+          this.state = 'paused';
+          this.clock?.pause();
+          this.sleepCancel();
+          this.flush();
+        }
+        this.send({ type: 'paused' });
+        return;
+      case 'resume':
+        if (this.state === 'paused') {
+          this.state = 'running';
+          this.clock?.resume();
+          this.schedule(0);
+        }
+        this.send({ type: 'resumed' });
+        return;
+      case 'reset':
+        if (this.machine && (this.state === 'running' || this.state === 'paused')) {
+          this.machine.reset();
+          this.flush();
+        }
+        this.send({ type: 'reset' });
+        return;
+      case 'powerRequest':
+        // The virt board has no power button the guest listens to (QEMU's riscv virt has none
+        // either); the host falls back to a hard stop after its timeout.
+        this.send({ type: 'log', line: 'power-off request: this board has no power button; waiting for the host to hard-stop' });
+        return;
+      case 'input':
+        if (this.machine && this.state !== 'stopped') {
+          this.machine.serialInput(message.data);
+          if (this.state === 'running') this.schedule(0);
+        }
+        return;
+      case 'stats':
+        this.send({
+          type: 'stats',
+          requestId: message.requestId,
+          counters: {
+            retired: this.scheduler?.retired ?? 0,
+            cpuMicros: this.env.cpuMicros(),
+            rssBytes: this.env.rssBytes(),
+            uptimeMs: this.env.now() - this.bootedAt,
+          },
+        });
+        return;
+      case 'exit':
+        this.flush();
+        this.state = 'stopped';
+        this.sleepCancel();
+        this.env.exit(0);
+        return;
+    }
+  }
+
+  private boot(spec: BootSpec): void {
+    if (this.state !== 'waiting') {
+      this.send({ type: 'log', line: 'ignored a second boot message' });
+      return;
+    }
+    this.spec = spec;
+    const image = (path: string | null, what: string): BootImage | null => {
+      if (path === null) return null;
+      try {
+        return { name: path.split('/').pop() ?? path, bytes: this.env.readFile(path) };
+      } catch (error) {
+        throw new Error(`cannot read the ${what} ${path}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    };
+    let machine: VirtMachine;
+    try {
+      const bios = image(spec.bios, 'firmware');
+      const kernel = image(spec.kernel, 'kernel');
+      const initrd = image(spec.initrd, 'initrd');
+      this.clock = new PausableClock(this.env);
+      machine = new VirtMachine({
+        memSize: spec.memoryMiB * 1024 * 1024,
+        harts: spec.harts,
+        bios,
+        ...(kernel ? { kernel } : {}),
+        ...(initrd ? { initrd } : {}),
+        ...(spec.cmdline !== '' ? { append: spec.cmdline } : {}),
+        clock: this.clock,
+        serialOut: (byte) => this.outputByte(byte),
+      });
+    } catch (error) {
+      this.fatal('the VM could not be built', error);
+      return;
+    }
+    this.machine = machine;
+    this.scheduler = new InlineScheduler(machine, { time: 'host', clock: this.clock, slice: 10_000 });
+    this.state = 'running';
+    this.send({ type: 'booted', harts: spec.harts });
+    this.schedule(0);
+  }
+
+  private readonly outputByte = (byte: number): void => {
+    if (this.outLen === this.out.length) this.flush();
+    this.out[this.outLen++] = byte;
+  };
+
+  private flush(): void {
+    if (this.outLen === 0) return;
+    this.send({ type: 'output', data: this.out.slice(0, this.outLen) });
+    this.outLen = 0;
+  }
+
+  private sleepCancel(): void {
+    this.cancelWake?.();
+    this.cancelWake = null;
+  }
+
+  /** (Re)schedules the hart loop `ms` from now, replacing any pending wake-up. */
+  private schedule(ms: number): void {
+    this.sleepCancel();
+    this.cancelWake = this.env.after(ms, () => {
+      this.cancelWake = null;
+      this.slice();
+    });
+  }
+
+  /** One time slice of the hart loop. */
+  private slice(): void {
+    const scheduler = this.scheduler;
+    const machine = this.machine;
+    if (this.state !== 'running' || !scheduler || !machine) return;
+    const t0 = this.env.now();
+    let result;
+    try {
+      result = scheduler.run(this.budget);
+    } catch (error) {
+      this.fatal('internal error in the hart loop', error);
+      return;
+    }
+    const busy = this.env.now() - t0;
+    this.flush();
+    if (result.kind === 'stopped') {
+      const stop = this.guestStop(result.reason);
+      if (stop === 'reboot') {
+        machine.reset();
+        this.schedule(0);
+      } else if (stop) {
+        this.state = 'stopped';
+        this.send({ type: 'stopped', stop });
+      }
+      return;
+    }
+    if (result.kind === 'idle') {
+      // The scheduler may report idle in the same round in which a device raised an interrupt
+      // (it checked the harts before updating the devices): run again at once then.
+      if (machine.hartRunners.some((h) => !h.isIdle())) {
+        this.schedule(0);
+        return;
+      }
+      const clock = this.clock as PausableClock;
+      const ms = result.until === Infinity ? MAX_IDLE_MS : Math.max(0, Math.min(MAX_IDLE_MS, (result.until - clock.now()) / 10_000));
+      this.schedule(Math.ceil(ms));
+      return;
+    }
+    // Adapt the budget so a slice takes about SLICE_MS.
+    if (busy > 0) this.budget = Math.max(10_000, Math.min(50_000_000, Math.round((this.budget * SLICE_MS) / busy)));
+    else this.budget = Math.min(50_000_000, this.budget * 2);
+    const cap = this.spec?.cpuCapPercent ?? 100;
+    this.schedule(cap >= 100 ? 0 : (busy * (100 - cap)) / cap);
+  }
+
+  private guestStop(reason: StopReason): GuestStop | 'reboot' | null {
+    switch (reason.kind) {
+      case 'reboot':
+        return 'reboot';
+      case 'poweroff':
+        return { kind: 'poweroff', code: reason.code, failed: reason.failed };
+      case 'htif-exit':
+        return { kind: 'htif-exit', code: reason.code };
+      case 'hang':
+        return { kind: 'hang', reason: reason.reason };
+      case 'error':
+        this.fatal('internal error in the hart loop', reason.error);
+        return null;
+    }
+  }
+
+  private fatal(what: string, error: unknown): void {
+    this.flush();
+    this.state = 'stopped';
+    this.sleepCancel();
+    const message = error instanceof Error ? error.message : String(error);
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    this.send({ type: 'fatal', message: `${what}: ${message}`, detail });
+    this.env.exit(EXIT_FATAL);
+  }
+}
+
+/** The VM runtime entry (see process.ts `VmMain`). */
+export const runVmProcess: VmMain = (port, env) => {
+  new VmRuntime(port, env);
+};
