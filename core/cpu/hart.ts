@@ -1337,8 +1337,9 @@ export class Hart {
       s[rd + 1] = 0;
       return;
     }
-    // AMOs fault as stores (QEMU: store/AMO misaligned, page and access faults)
-    if ((lo & (size - 1)) !== 0) return this.raise(C.EXC_STORE_MISALIGNED, lo, hi);
+    // A misaligned AMO raises load-address-misaligned on QEMU 7.2 (its atomic helpers probe
+    // alignment as a load); page and access faults are store/AMO faults.
+    if ((lo & (size - 1)) !== 0) return this.raise(C.EXC_LOAD_MISALIGNED, lo, hi);
     const pa = this.translate(lo, hi, ACCESS_STORE, priv);
     if (pa < 0) return;
     if (!this.pmp.check(pa, size, PMP_R, priv) || !this.pmp.check(pa, size, PMP_W, priv)) {

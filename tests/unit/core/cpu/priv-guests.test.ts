@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildGuest, gcc, nm, objcopy, qemuSystem, runGuest, runOnQemu, type BuiltGuest } from './guest-harness.js';
 
-const PROGRAMS = ['traps', 'interrupts', 'vm'] as const;
+const PROGRAMS = ['traps', 'interrupts', 'vm', 'pmp', 'misc'] as const;
 
 function values(uart: string): Map<string, string> {
   const m = new Map<string, string>();
