@@ -29,6 +29,9 @@ export const CORE_LAYERS = {
 /** Packages (not relative paths) each area may import. node: builtins are handled separately. */
 const PACKAGES = {
   'core/api': ['zod'],
+  // Validates what crosses a process boundary: vm.json files and host <-> VM process messages.
+  'core/hypervisor': ['zod'],
+  'core/vm': ['zod'],
   'core/host': ['zod', 'ws'],
   'core/platform': [],
   core: [],
