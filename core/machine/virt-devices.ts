@@ -80,6 +80,12 @@ export interface VirtPlatformOptions {
   readonly serialOut: (byte: number) => void;
   /** Called when the guest writes the sifive,test finisher. */
   readonly power: (request: PowerRequest) => void;
+  /**
+   * The device in virtio-mmio slot `slot` (0..7, at 0x1000_1000 + slot * 0x1000, PLIC source
+   * 1 + slot), given its interrupt line; undefined leaves the slot empty. The FDT node is the same
+   * either way (QEMU lists all eight slots); Linux's vda is the device in the lowest-numbered slot.
+   */
+  readonly virtio?: (slot: number, irq: IrqLine) => MmioDevice | undefined;
 }
 
 /** What goes in /chosen. */
@@ -99,7 +105,7 @@ export class VirtPlatform {
   readonly rtc: GoldfishRtc;
   readonly test: SifiveTest;
   readonly mrom: Rom;
-  readonly virtio: EmptyVirtioSlot[] = [];
+  readonly virtio: MmioDevice[] = [];
   /** The device table: builds the bus, the IRQ wiring and the FDT. */
   readonly devices: readonly BoardDevice[];
 
@@ -220,10 +226,10 @@ export class VirtPlatform {
     ];
     // QEMU lists the virtio slots from the highest address down; Linux numbers them in FDT order.
     for (let i = VIRTIO_COUNT - 1; i >= 0; i--) {
-      const slot = new EmptyVirtioSlot();
+      const irq = VIRTIO_IRQ + i;
+      const slot = options.virtio?.(i, this.plic.source(irq)) ?? new EmptyVirtioSlot();
       this.virtio[i] = slot;
       const base = VIRT_VIRTIO.base + i * VIRT_VIRTIO.size;
-      const irq = VIRTIO_IRQ + i;
       table.push({
         name: `virtio${i}`,
         base,

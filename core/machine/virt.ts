@@ -19,6 +19,7 @@ import type { WallClock } from '../devices/goldfish-rtc.js';
 import { NEXT_MODE_S } from '../devices/mrom.js';
 import type { PowerRequest } from '../devices/sifive-test.js';
 import { PhysicalBus } from '../memory/bus.js';
+import type { IrqLine, MmioDevice } from '../memory/mmio.js';
 import { GuestMemory } from '../memory/ram.js';
 import type { SchedulableHart, SchedulableMachine, StopReason } from './schedulable.js';
 import { imageExtent, loadElf, loadInitrd, loadKernel, isElf, loadRaw, type LoadedImage } from './loaders.js';
@@ -50,6 +51,8 @@ export interface VirtMachineConfig {
   readonly wallClock?: WallClock;
   /** One call per byte the guest sends to the serial port. */
   readonly serialOut?: (byte: number) => void;
+  /** Devices for the virtio-mmio slots (see VirtPlatformOptions.virtio); they get guest RAM too. */
+  readonly virtio?: (slot: number, irq: IrqLine, memory: GuestMemory) => MmioDevice | undefined;
 }
 
 /** fw_jump's default payload offset (FW_JUMP_ADDR = RAM base + 2 MiB on 64-bit generic). */
@@ -115,6 +118,7 @@ export class VirtMachine implements SchedulableMachine {
       wallClock: config.wallClock ?? (() => BigInt(config.clock.now()) * 100n),
       hartIrqs: irqs,
       serialOut,
+      virtio: config.virtio && ((slot, irq) => config.virtio?.(slot, irq, this.memory)),
       power: (request) => {
         this.powerRequest = request;
       },

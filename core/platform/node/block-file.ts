@@ -18,7 +18,6 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { type BlockBackend, DiskImageError, SECTOR_SIZE } from '../../storage/block-backend.js';
-import { pidAlive } from './lock.js';
 
 export interface OpenRawImageOptions {
   /** Open for reading only (the guest sees a read-only disk). */
@@ -27,6 +26,17 @@ export interface OpenRawImageOptions {
   readonly expectedSize?: number;
   /** Pid written to the lock file (default: this process). */
   readonly pid?: number;
+}
+
+/** True when a process with this pid exists (signal 0 probes without signalling). */
+function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
+  }
 }
 
 /** Lock files this process holds (a second open of the same image in one process is refused too). */
