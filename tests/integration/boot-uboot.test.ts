@@ -2,9 +2,10 @@
  * Debian's OpenSBI and U-Boot (third-party firmware built for QEMU's virt board) boot on our virt
  * board to an interactive prompt. In-process, instruction-counted time: deterministic.
  */
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { HART_ISA } from '../../core/cpu/hart.js';
-import { oracleFile } from '../helpers/oracles.js';
+import { oracle, oracleFile } from '../helpers/oracles.js';
 import { BootSession, FW_DYNAMIC, FW_JUMP, UBOOT_MMODE, UBOOT_SMODE, file } from './boot-harness.js';
 
 const fwJump = oracleFile(FW_JUMP, 'opensbi');
@@ -12,7 +13,30 @@ const fwDynamic = oracleFile(FW_DYNAMIC, 'opensbi');
 const ubootS = oracleFile(UBOOT_SMODE, 'u-boot-qemu');
 const ubootM = oracleFile(UBOOT_MMODE, 'u-boot-qemu');
 
+const qemu = oracle('qemu-system-riscv64', 'qemu-system-misc');
 const MEM = 256 * 1024 * 1024;
+
+/** OpenSBI's banner as printed on qemu-system-riscv64 -M virt with the same firmware and payload. */
+function qemuBanner(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(qemu.path, ['-M', 'virt', '-m', '256M', '-nographic', ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString('latin1');
+      if (out.includes('Boot HART MEDELEG')) child.kill('SIGKILL');
+    });
+    child.on('error', reject);
+    child.on('exit', () => {
+      clearTimeout(timer);
+      resolve(out);
+    });
+  });
+}
+
+/** OpenSBI banner lines that describe the platform and the boot (not the CPU's extensions). */
+const PLATFORM_LINES = /^(Platform (Name|HART Count|IPI Device|Timer Device|Console Device|Reboot Device|Shutdown Device)|Firmware Base|Domain0 (Next Address|Next Arg1|Next Mode|HARTs|Region\d\d)).*$/gm;
+const platformLines = (banner: string) => banner.match(PLATFORM_LINES)?.map((l) => l.trimEnd()) ?? [];
 
 /** Boots to the U-Boot prompt, skipping the autoboot countdown with a key press. */
 function toPrompt(session: BootSession): string {
@@ -58,13 +82,18 @@ describe.skipIf(!fwJump.available || !fwDynamic.available || !ubootS.available)(
     ['fw_jump', FW_JUMP],
     ['fw_dynamic', FW_DYNAMIC],
   ] as const) {
-    it(`${name}: OpenSBI reports the uart8250 console and the 10 MHz ACLINT timer, U-Boot answers at its prompt`, () => {
+    it(`${name}: OpenSBI reports the uart8250 console and the 10 MHz ACLINT timer, U-Boot answers at its prompt`, async () => {
       const session = new BootSession({ memSize: MEM, bios: file(fw), kernel: file(UBOOT_SMODE) });
       const banner = toPrompt(session);
       expect(banner).toMatch(/Platform Console Device\s+: uart8250/);
       expect(banner).toContain('aclint-mtimer @ 10000000Hz');
       expect(banner).toMatch(/Domain0 Next Address\s+: 0x0000000080200000/);
       expect(banner).toContain('DRAM:  256 MiB');
+      if (qemu.available) {
+        const expected = platformLines(await qemuBanner(['-bios', fw, '-kernel', UBOOT_SMODE]));
+        expect(expected.length).toBeGreaterThan(10);
+        expect(platformLines(banner)).toEqual(expected);
+      }
       exercise(session);
     });
   }
