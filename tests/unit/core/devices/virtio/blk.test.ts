@@ -1,4 +1,8 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openRawImage } from '../../../../../core/platform/node/block-file.js';
 import {
   VIRTIO_BLK_F_BLK_SIZE,
   VIRTIO_BLK_F_DISCARD,
@@ -258,5 +262,26 @@ describe('virtio-blk', () => {
     expect(r.status()).toBe(S_OK);
     expect(drv2.bytes(r.dataAddr, 512)).toEqual(pattern(512, 9));
     expect(drv2.usedIdx(0)).toBe(2);
+  });
+
+  it('over a raw image file: data the guest wrote and flushed is in the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'riscstation-blk-'));
+    try {
+      const path = join(dir, 'disk.raw');
+      writeFileSync(path, new Uint8Array(256 * 1024));
+      const backend = await openRawImage(path);
+      const { drv, dev } = setup(backend);
+      const data = pattern(8192, 11);
+      const w = request(drv, T_OUT, 100, { out: data });
+      await dev.drain();
+      const f = request(drv, T_FLUSH, 0, {});
+      await dev.drain();
+      expect(w.status()).toBe(S_OK);
+      expect(f.status()).toBe(S_OK);
+      expect(new Uint8Array(readFileSync(path).subarray(100 * 512, 100 * 512 + 8192))).toEqual(data);
+      await backend.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
