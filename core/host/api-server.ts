@@ -6,8 +6,10 @@
 import { cpus, freemem, totalmem } from 'node:os';
 import {
   ApiError,
+  createSession,
   errorResult,
   parseCommand,
+  type ApiSession,
   type ApiEvent,
   Listeners,
   type ApiService,
@@ -19,10 +21,16 @@ import {
   type ResultOf,
 } from '../api/index.js';
 
-/** A handler per command type: gets the validated command, returns its result or throws `ApiError`. */
+/**
+ * A handler per command type: gets the validated command and the session it came from, returns its
+ * result or throws `ApiError`.
+ */
 export type CommandHandlers = {
-  [T in CommandType]?: (command: CommandOf<T>) => Promise<ResultOf<T>> | ResultOf<T>;
+  [T in CommandType]?: (command: CommandOf<T>, session: ApiSession) => Promise<ResultOf<T>> | ResultOf<T>;
 };
+
+/** The session of in-process callers (the CLI, tests): its events go nowhere. */
+const IN_PROCESS_SESSION: ApiSession = createSession('in-process', () => {}).session;
 
 export interface ApiServerOptions {
   /** RiscStation's version (package.json). */
@@ -48,11 +56,11 @@ export class ApiServer implements ApiService {
   constructor(private readonly options: ApiServerOptions) {}
 
   /** Validates an untrusted command and runs it; never throws. */
-  async call(input: unknown): Promise<CallResult> {
+  async call(input: unknown, session: ApiSession = IN_PROCESS_SESSION): Promise<CallResult> {
     const parsed = parseCommand(input);
     if (!parsed.ok) return errorResult(new ApiError('bad-request', parsed.message));
     try {
-      return { ok: true, result: await this.handle(parsed.command) };
+      return { ok: true, result: await this.handle(parsed.command, session) };
     } catch (error) {
       if (!(error instanceof ApiError)) this.options.logError?.(`${parsed.command.type} failed`, error);
       return errorResult(error);
@@ -68,9 +76,11 @@ export class ApiServer implements ApiService {
     this.events.emit(event);
   }
 
-  private async handle(command: Command): Promise<unknown> {
-    const handler = this.options.handlers?.[command.type] as ((command: Command) => Promise<unknown>) | undefined;
-    if (handler) return handler(command);
+  private async handle(command: Command, session: ApiSession): Promise<unknown> {
+    const handler = this.options.handlers?.[command.type] as
+      | ((command: Command, session: ApiSession) => Promise<unknown>)
+      | undefined;
+    if (handler) return handler(command, session);
     switch (command.type) {
       case 'host.info':
         return this.hostInfo();

@@ -4,7 +4,17 @@
  * main frame showing our page, and the payload must pass the command schema.
  */
 import type { BrowserWindow, IpcMain, IpcMainInvokeEvent } from 'electron';
-import { ApiError, IPC_CHANNELS, errorResult, parseCommand, type ApiService, type CallResult } from '../../core/api/index.js';
+import {
+  ApiError,
+  IPC_CHANNELS,
+  createSession,
+  errorResult,
+  parseCommand,
+  type ApiEvent,
+  type ApiService,
+  type ApiSession,
+  type CallResult,
+} from '../../core/api/index.js';
 import { isAppUrl } from './window.js';
 
 /** True when an IPC message comes from `window`'s own top frame showing our page. */
@@ -25,6 +35,8 @@ export function registerApiIpc(options: {
   ipcMain: IpcMain;
   api: ApiService;
   isTrusted: (event: IpcMainInvokeEvent) => boolean;
+  /** The session of the (trusted) window that sent the call. */
+  sessionOf?: (event: IpcMainInvokeEvent) => ApiSession | undefined;
 }): () => void {
   options.ipcMain.handle(IPC_CHANNELS.call, async (event, payload: unknown): Promise<CallResult> => {
     if (!options.isTrusted(event)) {
@@ -32,16 +44,24 @@ export function registerApiIpc(options: {
     }
     const parsed = parseCommand(payload);
     if (!parsed.ok) return errorResult(new ApiError('bad-request', parsed.message));
-    return options.api.call(parsed.command);
+    return options.api.call(parsed.command, options.sessionOf?.(event));
   });
   return () => options.ipcMain.removeHandler(IPC_CHANNELS.call);
 }
 
-/** Sends every host event to `window` until it closes. Returns the unsubscribe function. */
-export function forwardEvents(api: ApiService, window: BrowserWindow): () => void {
-  const unsubscribe = api.subscribe((event) => {
+/**
+ * Sends every host event to `window` until it closes, and returns the window's session (events for
+ * it alone, ended when the window closes).
+ */
+export function forwardEvents(api: ApiService, window: BrowserWindow): ApiSession {
+  const send = (event: ApiEvent) => {
     if (!window.isDestroyed() && !window.webContents.isDestroyed()) window.webContents.send(IPC_CHANNELS.event, event);
+  };
+  const unsubscribe = api.subscribe(send);
+  const { session, end } = createSession('window', send);
+  window.once('closed', () => {
+    unsubscribe();
+    end();
   });
-  window.once('closed', unsubscribe);
-  return unsubscribe;
+  return session;
 }

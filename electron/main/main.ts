@@ -5,6 +5,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, ipcMain, session } from 'electron';
+import type { ApiSession } from '../../core/api/index.js';
 import { ApiServer } from '../../core/host/api-server.js';
 import { packageInfo, rendererDir } from '../../core/platform/node/package-info.js';
 import { handleAppProtocol, registerAppScheme } from './app-protocol.js';
@@ -42,15 +43,21 @@ async function start(): Promise<void> {
   });
 
   let window: BrowserWindow | null = null;
+  let windowSession: ApiSession | undefined;
   const openWindow = () => {
     const created = createMainWindow(PRELOAD_PATH);
-    forwardEvents(api, created);
+    windowSession = forwardEvents(api, created);
     created.on('closed', () => {
       if (window === created) window = null;
     });
     window = created;
   };
-  registerApiIpc({ ipcMain, api, isTrusted: (event) => isTrustedSender(event, window) });
+  registerApiIpc({
+    ipcMain,
+    api,
+    isTrusted: (event) => isTrustedSender(event, window),
+    sessionOf: () => windowSession,
+  });
   openWindow();
 
   app.on('second-instance', () => {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../../../core/api/index.js';
+import {
+  ApiError,
+  createApiClient,
+  createInMemoryTransportPair,
+  serveConnection,
+  type ApiEvent,
+} from '../../../../core/api/index.js';
 import { ApiServer } from '../../../../core/host/api-server.js';
 
 const options = { productVersion: '0.0.1', dataDir: '/d', frontEnd: 'web' as const };
@@ -45,5 +51,37 @@ describe('ApiServer', () => {
     expect(await server.call({ type: 'vm.start', id: 'a' })).toEqual({ ok: false, error: { code: 'invalid-state', message: "VM 'a' is running" } });
     expect(await server.call({ type: 'vm.stop', id: 'a' })).toMatchObject({ ok: false, error: { code: 'internal' } });
     expect(logged).toEqual(['vm.stop failed']);
+  });
+
+  it('gives handlers the session of the connection a command came from, for events to it alone', async () => {
+    const server = new ApiServer({
+      ...options,
+      handlers: {
+        'console.attach': (command, session) => {
+          session.emit({ type: 'console.output', vmId: command.vmId, console: command.console, data: 'aGk=' });
+          session.onClose(() => closed.push(session.id));
+          return { vmId: command.vmId, console: command.console };
+        },
+      },
+    });
+    const closed: string[] = [];
+    const a = createInMemoryTransportPair();
+    const b = createInMemoryTransportPair();
+    serveConnection(server, a.server);
+    serveConnection(server, b.server);
+    const clientA = createApiClient(a.client);
+    const clientB = createApiClient(b.client);
+    const seenA: ApiEvent[] = [];
+    const seenB: ApiEvent[] = [];
+    clientA.onEvent((event) => seenA.push(event));
+    clientB.onEvent((event) => seenB.push(event));
+    await clientA.consoleAttach('vm1');
+    await clientB.vmList();
+    expect(seenA).toEqual([{ type: 'console.output', vmId: 'vm1', console: 'serial0', data: 'aGk=' }]);
+    expect(seenB).toEqual([]);
+    clientA.close();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(closed).toHaveLength(1);
+    expect(closed[0]).toMatch(/^connection-\d+$/);
   });
 });

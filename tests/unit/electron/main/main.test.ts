@@ -84,12 +84,22 @@ describe('Electron main', () => {
     expect(attach.preventDefault).toHaveBeenCalled();
   });
 
-  it('forwards host events to the window on the event channel', () => {
+  it('forwards host events and the window session’s own events on the event channel, until the window closes', () => {
     const api = new ApiServer({ productVersion: '0', dataDir: '/d', frontEnd: 'electron' });
     const target = new FakeBrowserWindow({});
-    forwardEvents(api, target as never);
+    const session = forwardEvents(api, target as never);
     api.emit({ type: 'vm.removed', id: 'alpine' });
-    expect(target.webContents.sent).toEqual([['riscstation:event', { type: 'vm.removed', id: 'alpine' }]]);
+    session.emit({ type: 'console.output', vmId: 'alpine', console: 'serial0', data: '' });
+    expect(target.webContents.sent).toEqual([
+      ['riscstation:event', { type: 'vm.removed', id: 'alpine' }],
+      ['riscstation:event', { type: 'console.output', vmId: 'alpine', console: 'serial0', data: '' }],
+    ]);
+    let ended = false;
+    session.onClose(() => (ended = true));
+    for (const listener of target.listeners.get('closed') ?? []) listener();
+    api.emit({ type: 'vm.removed', id: 'beta' });
+    expect(ended).toBe(true);
+    expect(target.webContents.sent).toHaveLength(2);
   });
 });
 
