@@ -47,6 +47,8 @@ export interface Mismatch {
   readonly listing: readonly string[];
   /** What our target reported about the minimized run (e.g. a trap). */
   readonly note?: string;
+  /** Set when the sequence mismatched only inside its batch: how to rerun that batch, and what differed there. */
+  readonly batch?: { readonly start: number; readonly count: number; readonly differences: readonly Difference[] };
 }
 
 const read64 = (b: Uint8Array, o: number): bigint =>
@@ -160,8 +162,14 @@ export function formatMismatch(m: Mismatch, referenceName: string): string {
     '  source:',
     ...s.units.flatMap((u) => u.lines.map((l) => `    ${l}`)),
     ...(m.note ? [`  ours: ${m.note}`] : []),
+    ...(m.batch
+      ? [
+          `  does NOT mismatch alone, only after the sequences before it in its batch:`,
+          `  rerun: npm run fuzz:isa -- --seed ${s.seed} --start ${m.batch.start} --count ${m.batch.count} --batch ${m.batch.count}`,
+        ]
+      : []),
     `  differences (input / ${referenceName} / ours):`,
-    ...m.differences.map(
+    ...(m.batch?.differences ?? m.differences).map(
       (d) => `    ${d.where.padEnd(10)} ${d.input === undefined ? '-'.padEnd(18) : hex64(d.input)}  ${hex64(d.reference)}  ${hex64(d.ours)}`,
     ),
   ];
@@ -212,7 +220,9 @@ export function fuzz(
       result.mismatching++;
       if (result.reports.length >= maxReports) return;
       const shrunk = shrink(seqs[k], assemble, reference, ours);
-      result.reports.push({ original: seqs[k], ...shrunk });
+      // State left by earlier sequences (e.g. an LR reservation) can matter: say how to rerun.
+      const alone = shrunk.differences.length > 0;
+      result.reports.push({ original: seqs[k], ...shrunk, ...(alone ? {} : { batch: { start: first, count: n, differences: d } }) });
     });
     result.checked += n;
     options.onBatch?.(result.checked, result.mismatching);
