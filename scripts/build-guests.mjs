@@ -16,7 +16,7 @@
 // file in the build folder; its last lines are printed when it fails.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -238,6 +238,30 @@ async function cpioList(stageDir) {
   return lines.join('\n') + '\n';
 }
 
+/** One build at a time per cache: a lock file holding the builder's pid (stale if it is gone). */
+function takeBuildLock(lockPath) {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lockPath, `${process.pid}\n`, { flag: 'wx' });
+      process.on('exit', () => rmSync(lockPath, { force: true }));
+      return;
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error;
+    }
+    const holder = Number(readFileSync(lockPath, 'utf8').trim());
+    let alive = false;
+    try {
+      process.kill(holder, 0);
+      alive = holder > 0;
+    } catch (error) {
+      alive = error.code === 'EPERM';
+    }
+    if (alive) throw new BuildError(`another guest build is running (pid ${holder}, lock ${lockPath}); wait for it to finish`);
+    rmSync(lockPath, { force: true });
+  }
+  throw new BuildError(`cannot take the build lock ${lockPath}`);
+}
+
 async function main() {
   const t0 = Date.now();
   checkTools();
@@ -264,6 +288,8 @@ async function main() {
   const busyboxConfigText = await fs.readFile(path.join(recipeDir, 'busybox.config'), 'utf8');
   const khash = sha(`procedure ${PROCEDURE_VERSION}\n${linux.pkg} ${linux.version}\n${kernelConfigText}`);
   const bhash = sha(`procedure ${PROCEDURE_VERSION}\nbusybox ${busybox.version}\n${busyboxConfigText}`);
+  await fs.mkdir(path.join(cacheRoot, 'build'), { recursive: true });
+  takeBuildLock(path.join(cacheRoot, 'build', 'build.lock'));
   const buildDir = path.join(cacheRoot, 'build', hash);
   const kbuild = path.join(cacheRoot, 'build', `linux-${khash}`);
   const bbuild = path.join(cacheRoot, 'build', `busybox-${bhash}`);
@@ -286,12 +312,15 @@ async function main() {
 
   const kfrag = parseFragment(kernelConfigText);
   const kernelDone = path.join(kbuild, '.riscstation-done');
+  const kernelConfigured = path.join(kbuild, '.riscstation-configured');
   if (existsSync(kernelDone)) log(`kernel: reusing ${kbuild}`);
+  else if (existsSync(kernelConfigured)) log(`kernel: configured already in ${kbuild}, resuming the build`);
   else await step('configure kernel (tinyconfig + resources/guests/linux/kernel.config)', async () => {
     await runLogged(klog, 'make', [...kmake, 'tinyconfig']);
     await runLogged(klog, path.join(ksrc, 'scripts/kconfig/merge_config.sh'), ['-m', '-O', kbuild, path.join(kbuild, '.config'), path.join(recipeDir, 'kernel.config')], { cwd: ksrc });
     await runLogged(klog, 'make', [...kmake, 'olddefconfig']);
     verifyConfig(await fs.readFile(path.join(kbuild, '.config'), 'utf8'), kfrag, 'kernel');
+    await fs.writeFile(kernelConfigured, new Date().toISOString() + '\n');
   });
   if (!existsSync(kernelDone)) {
     await step('build kernel Image', () => runLogged(klog, 'make', [...kmake, `-j${jobs}`, 'Image']));
@@ -310,25 +339,29 @@ async function main() {
 
   const bfrag = parseFragment(busyboxConfigText);
   const busyboxDone = path.join(bbuild, '.riscstation-done');
+  const busyboxConfigured = path.join(bbuild, '.riscstation-configured');
   const bbInstall = path.join(bbuild, 'install');
-  if (existsSync(busyboxDone)) log(`busybox: reusing ${bbuild}`);
-  else {
   const bmake = ['-C', bsrc, `O=${bbuild}`, `CROSS_COMPILE=${CROSS}`];
   const blog = path.join(bbuild, 'build.log');
-  await step('configure busybox (allnoconfig + resources/guests/linux/busybox.config)', async () => {
-    await runLogged(blog, 'make', [...bmake, 'allnoconfig']);
-    const base = await fs.readFile(path.join(bbuild, '.config'), 'utf8');
-    await fs.writeFile(path.join(bbuild, '.config'), applyFragment(base, bfrag));
-    // Options the fragment newly enables bring sub-options: take their defaults.
-    await runLogged(blog, 'sh', ['-c', `yes '' | make ${bmake.map((a) => `'${a}'`).join(' ')} oldconfig`]);
-    verifyConfig(await fs.readFile(path.join(bbuild, '.config'), 'utf8'), bfrag, 'busybox');
-  });
-  await step('build static busybox', async () => {
-    await runLogged(blog, 'make', [...bmake, `-j${jobs}`, 'busybox']);
-    await fs.rm(bbInstall, { recursive: true, force: true });
-    await runLogged(blog, 'make', [...bmake, `CONFIG_PREFIX=${bbInstall}`, 'install']);
-  });
-  await fs.writeFile(busyboxDone, new Date().toISOString() + '\n');
+  if (existsSync(busyboxDone)) log(`busybox: reusing ${bbuild}`);
+  else {
+    if (!existsSync(busyboxConfigured)) {
+      await step('configure busybox (allnoconfig + resources/guests/linux/busybox.config)', async () => {
+        await runLogged(blog, 'make', [...bmake, 'allnoconfig']);
+        const base = await fs.readFile(path.join(bbuild, '.config'), 'utf8');
+        await fs.writeFile(path.join(bbuild, '.config'), applyFragment(base, bfrag));
+        // Options the fragment newly enables bring sub-options: take their defaults.
+        await runLogged(blog, 'sh', ['-c', `yes '' | make ${bmake.map((a) => `'${a}'`).join(' ')} oldconfig`]);
+        verifyConfig(await fs.readFile(path.join(bbuild, '.config'), 'utf8'), bfrag, 'busybox');
+        await fs.writeFile(busyboxConfigured, new Date().toISOString() + '\n');
+      });
+    }
+    await step('build static busybox', async () => {
+      await runLogged(blog, 'make', [...bmake, `-j${jobs}`, 'busybox']);
+      await fs.rm(bbInstall, { recursive: true, force: true });
+      await runLogged(blog, 'make', [...bmake, `CONFIG_PREFIX=${bbInstall}`, 'install']);
+    });
+    await fs.writeFile(busyboxDone, new Date().toISOString() + '\n');
   }
 
   const tmpOut = path.join(cacheRoot, `${hash}.tmp`);
