@@ -4,6 +4,9 @@
 import { isIP } from 'node:net';
 import { defaultDataDir } from '../../../platform/node/paths.js';
 import { packageInfo, rendererDir } from '../../../platform/node/package-info.js';
+import { hypervisorHandlers } from '../../../hypervisor/api-handlers.js';
+import { openNodeHost, removeControlFile, writeControlFile, type NodeHost } from '../../../platform/node/host-setup.js';
+import { LibraryLockedError } from '../../../platform/node/lock.js';
 import { ApiServer } from '../../api-server.js';
 import { startWebHost } from '../../web-host.js';
 import { EXIT_FAILURE, EXIT_OK } from '../run-cli.js';
@@ -40,10 +43,23 @@ export const command: CliCommand = {
     if (!(port >= 0 && port <= 65535)) throw new UsageError(`--port must be a whole number from 0 to 65535, not '${portText}'`);
 
     const version = packageInfo().version;
+    const dataDir = defaultDataDir();
+    // The VM library: one host per data folder (a second one is refused, naming the holder's pid).
+    let vmHost: NodeHost;
+    try {
+      vmHost = openNodeHost({ dataDir });
+    } catch (error) {
+      if (!(error instanceof LibraryLockedError)) throw error;
+      io.err(`riscstation serve: ${error.message}`);
+      return EXIT_FAILURE;
+    }
+    let requestStop = () => {};
+    const stopRequested = new Promise<void>((resolve) => (requestStop = () => setTimeout(resolve, 50)));
     const api = new ApiServer({
       productVersion: version,
-      dataDir: defaultDataDir(),
+      dataDir,
       frontEnd: 'web',
+      handlers: hypervisorHandlers(vmHost.hypervisor, { pid: process.pid, requestStop: () => requestStop() }),
       logError: (message, error) => io.err(`${message}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
     });
     let webHost;
@@ -63,19 +79,28 @@ export const command: CliCommand = {
         : code === 'EACCES' ? 'permission denied (ports below 1024 need privileges)'
         : error instanceof Error ? error.message : String(error);
       io.err(`riscstation serve: cannot listen on ${host}:${port}: ${why}`);
+      await vmHost.close();
       return EXIT_FAILURE;
     }
     if (!LOOPBACK.has(host)) {
       io.err(`warning: listening on ${host}: anyone who can reach this machine and has the token controls RiscStation`);
     }
+    vmHost.hypervisor.subscribe((event) => api.emit(event));
+    // How `riscstation vm ...` finds this host: URL + token in a file only this user can read.
+    writeControlFile(dataDir, { pid: process.pid, url: webHost.url, token: webHost.token });
     io.out(`RiscStation ${version} is serving on ${webHost.url}`);
     io.out('Open that URL in a browser. Press Ctrl+C to stop.');
 
-    await new Promise<void>((resolve) => {
-      if (io.signal.aborted) resolve();
-      else io.signal.addEventListener('abort', () => resolve(), { once: true });
-    });
+    await Promise.race([
+      stopRequested,
+      new Promise<void>((resolve) => {
+        if (io.signal.aborted) resolve();
+        else io.signal.addEventListener('abort', () => resolve(), { once: true });
+      }),
+    ]);
+    removeControlFile(dataDir);
     api.emit({ type: 'host.shuttingDown', reason: 'the server was stopped' });
+    await vmHost.close(); // powers the VMs off (stop, then hard stop after the timeout)
     await webHost.close();
     io.out('RiscStation stopped.');
     return EXIT_OK;
