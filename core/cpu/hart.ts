@@ -64,6 +64,12 @@ export type RunExit = typeof RUN_BUDGET | typeof RUN_WFI | typeof RUN_ATTENTION;
 /** The ISA this hart implements, as a RISC-V ISA string (for the FDT's riscv,isa). */
 export const HART_ISA = 'rv64imafdc_zicntr_zicsr_zifencei_zihintpause_zihpm_zba_zbb_zbc_zbs_sstc';
 
+/** Writes a 64-bit result (low, high) to register pair d. */
+function put(x: Int32Array, d: number, lo: number, hi: number): void {
+  x[d] = lo;
+  x[d + 1] = hi;
+}
+
 // event flags raised while executing an instruction
 const EV_EXC = 1;
 /** The instruction changed control state: reload pc from the state block, re-check interrupts. */
@@ -860,16 +866,16 @@ export class Hart {
     if (f6 === 0) sll64(x, rd, a, ah, sh);
     else if (f6 === 0x0a) {
       // BSETI
-      if (sh < 32) x[rd] = a | (1 << sh), (x[rd + 1] = ah);
-      else (x[rd] = a), (x[rd + 1] = ah | (1 << (sh - 32)));
+      if (sh < 32) put(x, rd, a | (1 << sh), ah);
+      else put(x, rd, a, ah | (1 << (sh - 32)));
     } else if (f6 === 0x12) {
       // BCLRI
-      if (sh < 32) x[rd] = a & ~(1 << sh), (x[rd + 1] = ah);
-      else (x[rd] = a), (x[rd + 1] = ah & ~(1 << (sh - 32)));
+      if (sh < 32) put(x, rd, a & ~(1 << sh), ah);
+      else put(x, rd, a, ah & ~(1 << (sh - 32)));
     } else if (f6 === 0x1a) {
       // BINVI
-      if (sh < 32) x[rd] = a ^ (1 << sh), (x[rd + 1] = ah);
-      else (x[rd] = a), (x[rd + 1] = ah ^ (1 << (sh - 32)));
+      if (sh < 32) put(x, rd, a ^ (1 << sh), ah);
+      else put(x, rd, a, ah ^ (1 << (sh - 32)));
     } else if (insn >>> 25 === 0x30) {
       let r: number;
       switch (sh) {
@@ -974,9 +980,9 @@ export class Hart {
     switch (insn >>> 25) {
       case 0x20:
         if (f3 === 5) sra64(x, rd, a, ah, b & 63);
-        else if (f3 === 4) (x[rd] = ~(a ^ b)), (x[rd + 1] = ~(ah ^ bh));
-        else if (f3 === 6) (x[rd] = a | ~b), (x[rd + 1] = ah | ~bh);
-        else if (f3 === 7) (x[rd] = a & ~b), (x[rd + 1] = ah & ~bh);
+        else if (f3 === 4) put(x, rd, ~(a ^ b), ~(ah ^ bh));
+        else if (f3 === 6) put(x, rd, a | ~b, ah | ~bh);
+        else if (f3 === 7) put(x, rd, a & ~b, ah & ~bh);
         else this.illegal(raw);
         return;
       case 0x10:
@@ -1036,10 +1042,10 @@ export class Hart {
         const sh = b & 63;
         const mlo = sh < 32 ? 1 << sh : 0;
         const mhi = sh < 32 ? 0 : 1 << (sh - 32);
-        if (f7 === 0x24 && f3 === 1) (x[rd] = a & ~mlo), (x[rd + 1] = ah & ~mhi);
-        else if (f7 === 0x24 && f3 === 5) (x[rd] = (a & mlo) !== 0 || (ah & mhi) !== 0 ? 1 : 0), (x[rd + 1] = 0);
-        else if (f7 === 0x34 && f3 === 1) (x[rd] = a ^ mlo), (x[rd + 1] = ah ^ mhi);
-        else if (f7 === 0x14 && f3 === 1) (x[rd] = a | mlo), (x[rd + 1] = ah | mhi);
+        if (f7 === 0x24 && f3 === 1) put(x, rd, a & ~mlo, ah & ~mhi);
+        else if (f7 === 0x24 && f3 === 5) put(x, rd, (a & mlo) !== 0 || (ah & mhi) !== 0 ? 1 : 0, 0);
+        else if (f7 === 0x34 && f3 === 1) put(x, rd, a ^ mlo, ah ^ mhi);
+        else if (f7 === 0x14 && f3 === 1) put(x, rd, a | mlo, ah | mhi);
         else this.illegal(raw);
         return;
       }
