@@ -62,14 +62,16 @@ function sameToken(given: string | null, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
-/** True when a Host header names an IP literal or localhost with our port (DNS-rebinding guard). */
-export function isAllowedHostHeader(hostHeader: string | undefined, port: number): boolean {
+/**
+ * True when a Host header names an IP literal or localhost (the DNS-rebinding guard: a rebinding
+ * page reaches us under its own domain name, and the browser sends that name). The port is not
+ * checked: a proxy in front (Vite's dev server) legitimately forwards its own.
+ */
+export function isAllowedHostHeader(hostHeader: string | undefined): boolean {
   if (!hostHeader) return false;
   const match = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+)(?::(\d+))?$/.exec(hostHeader);
   if (!match) return false;
   const name = match[1].startsWith('[') ? match[1].slice(1, -1) : match[1];
-  const givenPort = match[2] === undefined ? 80 : Number(match[2]);
-  if (givenPort !== port) return false;
   return name.toLowerCase() === 'localhost' || isIP(name) !== 0;
 }
 
@@ -102,13 +104,12 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const listenHost = options.host ?? '127.0.0.1';
   const token = options.token ?? randomBytes(32).toString('base64url');
   const log = options.log ?? (() => {});
-  let port = 0;
 
-  /** Checks Host/Origin/token for /api; answers and returns false when refused. */
+  /** Checks Host, Origin and token for /api: either admitted or the refusal to send. */
   function admit(req: IncomingMessage): { ok: true } | { ok: false; status: number; reason: string; message: string } {
     const hostHeader = req.headers.host;
-    if (!isAllowedHostHeader(hostHeader, port)) {
-      return { ok: false, status: 403, reason: 'Forbidden', message: 'Host header must be an IP address or localhost with this port' };
+    if (!isAllowedHostHeader(hostHeader)) {
+      return { ok: false, status: 403, reason: 'Forbidden', message: 'Host header must be an IP address or localhost' };
     }
     if (!isAllowedOrigin(req.headers.origin, hostHeader as string)) {
       return { ok: false, status: 403, reason: 'Forbidden', message: 'cross-origin requests are not allowed' };
@@ -168,8 +169,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         if (!admitted.ok) return sendText(res, admitted.status, admitted.message);
         return sendText(res, 426, 'the API speaks WebSocket: connect to ws://<host>/api?token=...', { Upgrade: 'websocket' });
       }
-      if (!isAllowedHostHeader(req.headers.host, port)) {
-        return sendText(res, 403, 'Host header must be an IP address or localhost with this port');
+      if (!isAllowedHostHeader(req.headers.host)) {
+        return sendText(res, 403, 'Host header must be an IP address or localhost');
       }
       if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'method not allowed', { Allow: 'GET, HEAD' });
       serveFile(req, res, url.pathname);
@@ -236,7 +237,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       resolve();
     });
   });
-  port = (server.address() as AddressInfo).port;
+  const port = (server.address() as AddressInfo).port;
   const url = `http://${formatHost(listenHost)}:${port}/?token=${token}`;
 
   let closing: Promise<void> | null = null;
