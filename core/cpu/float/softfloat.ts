@@ -122,8 +122,9 @@ function infBits(fmt: FloatFormat, sign: number): bigint {
 }
 
 export function bitLength(m: bigint): number {
-  // Fast enough for the slow path: significands here are at most a few thousand bits.
-  return m === 0n ? 0 : m.toString(2).length;
+  if (m === 0n) return 0;
+  const hex = m.toString(16);
+  return (hex.length - 1) * 4 + 32 - Math.clz32(parseInt(hex[0], 16));
 }
 
 /** Whether rounding (toward `sign`) with remainder `r` out of a unit of 2^shift rounds up. */
