@@ -14,7 +14,7 @@
  */
 import type { TimeSource } from '../common/clock.js';
 import { Hart, HART_ISA, RUN_WFI } from '../cpu/hart.js';
-import { S_MIE } from '../cpu/state.js';
+import { S_MCAUSE, S_MIE, S_PC } from '../cpu/state.js';
 import type { WallClock } from '../devices/goldfish-rtc.js';
 import { NEXT_MODE_S } from '../devices/mrom.js';
 import type { PowerRequest } from '../devices/sifive-test.js';
@@ -208,11 +208,42 @@ export class VirtMachine implements SchedulableMachine {
       this.powerRequest = null;
       return power.action === 'reboot' ? { kind: 'reboot' } : { kind: 'poweroff', code: power.code, failed: power.failed };
     }
-    if (this.tohost !== null) return this.pollHtif(this.tohost);
-    return null;
+    if (this.tohost !== null) {
+      const htif = this.pollHtif(this.tohost);
+      if (htif !== null) return htif;
+    }
+    return this.detectHang();
   }
 
-  // --- internals ---
+  /**
+   * Harts that can never make progress again: a hart fetching from an address where nothing is
+   * mapped (a trap loop through an unset mtvec), or every hart either spinning on a jump-to-self
+   * or asleep in WFI, with every interrupt disabled in mie. QEMU would spin forever;
+   * `riscstation run` reports it instead.
+   */
+  private detectHang(): StopReason | null {
+    let spinning: string | null = null;
+    for (const hart of this.harts) {
+      const s = hart.s;
+      if (s[S_PC + 1] !== 0) return null;
+      const pc = s[S_PC] >>> 0;
+      if (this.memory.isRam(pc, 4)) {
+        if (hart.waiting && s[S_MIE] === 0) continue; // asleep for good
+        if (s[S_MIE] !== 0 || hart.waiting) return null;
+        const off = pc - VIRT_DRAM_BASE;
+        const insn = this.memory.u8[off] | (this.memory.u8[off + 1] << 8) | (this.memory.u8[off + 2] << 16) | (this.memory.u8[off + 3] << 24);
+        // `jal x0, 0` (j .) or `c.j 0`
+        if (insn !== 0x0000006f && (insn & 0xffff) !== 0xa001) return null;
+        spinning ??= `hart ${hart.hartId} spins on a jump to itself at 0x${pc.toString(16)} with all interrupts disabled`;
+      } else if (this.bus.find(pc) === undefined) {
+        const cause = (s[S_MCAUSE] >>> 0).toString(16);
+        return { kind: 'hang', reason: `hart ${hart.hartId} executes at 0x${pc.toString(16)} where nothing is mapped (mcause 0x${cause}): the guest crashed` };
+      } else {
+        return null;
+      }
+    }
+    return spinning === null ? null : { kind: 'hang', reason: spinning };
+  }
 
   private noteHtif(image: LoadedImage): void {
     if (image.tohost !== undefined && this.memory.isRam(Number(image.tohost), 8)) {

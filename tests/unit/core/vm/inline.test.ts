@@ -153,3 +153,20 @@ counter: .word 0`),
     expect(m.runToStop()).toEqual({ kind: 'stopped', reason: { kind: 'poweroff', code: 2 * 16 + 1, failed: false } });
   });
 });
+
+describe.skipIf(!gcc.available)('hang detection', () => {
+  it('a hart spinning on a jump to itself with interrupts disabled is reported as hung', () => {
+    const m = boot(build('csrw mie, zero\n1: j 1b'));
+    expect(m.runToStop()).toMatchObject({ kind: 'stopped', reason: { kind: 'hang', reason: expect.stringMatching(/spins on a jump to itself at 0x80000004/) } });
+  });
+
+  it('a guest that jumps to unmapped memory with no trap handler is reported as crashed', () => {
+    const m = boot(build('csrw mtvec, zero\n li t0, 0x40000000\n jr t0'));
+    expect(m.runToStop()).toMatchObject({ kind: 'stopped', reason: { kind: 'hang', reason: expect.stringMatching(/where nothing is mapped .*crashed/) } });
+  });
+
+  it('a spinning hart that an interrupt can still wake is left running', () => {
+    const m = boot(build('li t0, 0x80\n csrw mie, t0\n1: j 1b'));
+    expect(m.scheduler.run(200_000)).toEqual({ kind: 'budget' });
+  });
+});
