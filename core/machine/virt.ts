@@ -320,7 +320,9 @@ export class HartRunner implements SchedulableHart {
   }
 
   isIdle(): boolean {
-    return this.hart.waiting && (this.hart.mip() & this.hart.s[S_MIE]) === 0;
+    if (!this.hart.waiting) return false;
+    this.hart.updateSstc(); // stimecmp may have come due while the hart slept
+    return (this.hart.mip() & this.hart.s[S_MIE]) === 0;
   }
 
   canWake(): boolean {

@@ -80,6 +80,56 @@ describe.skipIf(!gcc.available)('inline scheduler', () => {
     expect(m.scheduler.retired).toBeLessThan(100_000);
   });
 
+  it('an S-mode timer from Sstc stimecmp wakes a sleeping hart, the clock skipping to its deadline', () => {
+    const m = boot(
+      build(`
+  li t0, -1
+  csrw pmpaddr0, t0
+  li t0, 0x1f
+  csrw pmpcfg0, t0    # S-mode may access everything (NAPOT, RWX)
+  li t0, 1
+  slli t0, t0, 63
+  csrs 0x30a, t0      # menvcfg.STCE
+  csrsi mcounteren, 2 # S-mode may read time
+  li t0, 0x20
+  csrw mideleg, t0    # STI to S-mode
+  li t0, 0x800
+  csrs mstatus, t0    # MPP = S
+  la t0, smode
+  csrw mepc, t0
+  mret
+smode:
+  la t0, strap
+  csrw stvec, t0
+  li s0, 0
+  call sarm
+  li t0, 0x20
+  csrw sie, t0        # STIE
+  csrsi sstatus, 2    # SIE
+1: wfi
+  li t0, 3
+  blt s0, t0, 1b
+  ${POWEROFF('s0')}
+sarm:
+  rdtime t1
+  li t2, 1000000
+  add t1, t1, t2
+  csrw 0x14d, t1      # stimecmp
+  ret
+.align 2
+strap:
+  addi s0, s0, 1
+  li t5, 'S'
+  ${PUTC('t5')}
+  call sarm
+  sret`),
+    );
+    expect(m.runToStop()).toEqual({ kind: 'stopped', reason: { kind: 'poweroff', code: 3, failed: false } });
+    expect(m.output()).toBe('SSS');
+    expect(m.clock.ticks).toBeGreaterThanOrEqual(3_000_000);
+    expect(m.scheduler.retired).toBeLessThan(100_000);
+  });
+
   it('instruction-counted time is deterministic: the same guest retires the same instructions at the same mtime', () => {
     const elf = build(TIMER_GUEST);
     const a = boot(elf);
