@@ -59,10 +59,13 @@ export interface NodeHostOptions extends Partial<Omit<HypervisorOptions, 'dataDi
 
 /**
  * Opens the library for this host: throws LibraryLockedError (naming the holder's pid) when
- * another host has it. Creates the data folder (mode 0700) if needed.
+ * another host has it. Creates the data folder (mode 0700) if needed. The admission limit is
+ * `memoryLimitPercent`, else RISCSTATION_MEMORY_LIMIT_PERCENT, else 75% of host memory.
  */
 export function openNodeHost(options: NodeHostOptions): NodeHost {
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const limit = process.env.RISCSTATION_MEMORY_LIMIT_PERCENT;
+  const memoryLimitPercent = options.memoryLimitPercent ?? (limit && Number(limit) > 0 && Number(limit) <= 100 ? Number(limit) : undefined);
   const lock = acquireLibraryLock(options.dataDir);
   let hypervisor: Hypervisor;
   try {
@@ -71,6 +74,7 @@ export function openNodeHost(options: NodeHostOptions): NodeHost {
       templatesDir: existsSync(templatesDir) ? templatesDir : null,
       defaultFirmware: defaultFirmwareCandidates(),
       ...options,
+      ...(memoryLimitPercent !== undefined ? { memoryLimitPercent } : {}),
     });
   } catch (error) {
     lock.release();

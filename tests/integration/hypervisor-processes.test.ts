@@ -1,0 +1,176 @@
+/**
+ * The process model for real: this test process is the host (the Hypervisor with Node's files
+ * and launcher), each VM is a forked OS process running the built VM runtime
+ * (dist/core/platform/node/vm-process-main.js; npm run build:core first).
+ */
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiEvent } from '../../core/api/index.js';
+import { Hypervisor } from '../../core/hypervisor/hypervisor.js';
+import { nodeHostPlatform } from '../../core/platform/node/host-setup.js';
+import { NodeVmLauncher } from '../../core/platform/node/vm-launcher.js';
+import { oracleFile } from '../helpers/oracles.js';
+import { FW_JUMP, UBOOT_SMODE } from './boot-harness.js';
+import { buildHypervisorGuest, gcc } from './hypervisor-guests.js';
+
+const entry = fileURLToPathSafe(new URL('../../dist/core/platform/node/vm-process-main.js', import.meta.url));
+const built = existsSync(entry);
+if (!built) console.warn(`[skip] ${entry} is missing: run npm run build:core`);
+const fwJump = oracleFile(FW_JUMP, 'opensbi');
+const uboot = oracleFile(UBOOT_SMODE, 'u-boot-qemu');
+
+function fileURLToPathSafe(url: URL): string {
+  return decodeURIComponent(url.pathname);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Resolves with the console text once `pattern` appears after `from` characters of it. */
+function consoleText(hv: Hypervisor, id: string) {
+  let text = new TextDecoder().decode(hv.consoleAttach(id));
+  const waiters = new Set<() => void>();
+  hv.consoleListen(id, (bytes) => {
+    text += new TextDecoder('latin1').decode(bytes);
+    for (const w of waiters) w();
+  });
+  return {
+    get text() {
+      return text;
+    },
+    /** Waits for `pattern` in the text after `from` (default: anywhere). */
+    waitFor(pattern: string | RegExp, from = 0, timeoutMs = 180_000): Promise<void> {
+      const found = () => (typeof pattern === 'string' ? text.indexOf(pattern, from) >= 0 : pattern.test(text.slice(from)));
+      if (found()) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`VM ${id}: no ${pattern} within ${timeoutMs} ms; console ends with: ${JSON.stringify(text.slice(-600))}`));
+        }, timeoutMs);
+        const check = () => {
+          if (!found()) return;
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve();
+        };
+        waiters.add(check);
+      });
+    },
+  };
+}
+
+describe.skipIf(!built || !gcc.available || !fwJump.available || !uboot.available)('VMs as OS processes', () => {
+  let hv: Hypervisor;
+  let dataDir: string;
+  const events: ApiEvent[] = [];
+
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'rs-hv-proc-'));
+    hv = new Hypervisor(nodeHostPlatform(new NodeVmLauncher(entry)), {
+      dataDir,
+      templatesDir: fileURLToPathSafe(new URL('../../resources/templates', import.meta.url)),
+      defaultFirmware: [],
+      stopTimeoutMs: 1000,
+    });
+    hv.subscribe((e) => events.push(e));
+  });
+
+  afterAll(async () => {
+    await hv?.shutdown();
+  });
+
+  it('runs three VMs at once (bare metal, U-Boot on 1 hart, U-Boot on 4 harts); kill -9 of one crashes only that one', async () => {
+    const echo = hv.create({ name: 'echo', firmware: { kind: 'none' }, kernel: buildHypervisorGuest('idle-echo'), memoryMiB: 32 });
+    const u1 = hv.create({ name: 'uboot-1', firmware: { kind: 'file', path: FW_JUMP }, kernel: UBOOT_SMODE, memoryMiB: 256, harts: 1 });
+    const u4 = hv.create({ name: 'uboot-4', firmware: { kind: 'file', path: FW_JUMP }, kernel: UBOOT_SMODE, memoryMiB: 256, harts: 4 });
+    const consoles = { echo: consoleText(hv, echo.id), u1: consoleText(hv, u1.id), u4: consoleText(hv, u4.id) };
+    await Promise.all([hv.start(echo.id), hv.start(u1.id), hv.start(u4.id)]);
+    const pids = [echo, u1, u4].map((vm) => hv.get(vm.id).pid);
+    expect(new Set(pids).size).toBe(3);
+    expect(pids.every((p) => typeof p === 'number' && p !== process.pid)).toBe(true);
+
+    await Promise.all([consoles.echo.waitFor('idle-echo ready'), consoles.u1.waitFor('\n=> '), consoles.u4.waitFor('\n=> ')]);
+    expect(consoles.u4.text).toMatch(/Platform HART Count\s*:\s*4/);
+
+    // kill -9 the 1-hart U-Boot VM's process.
+    const victim = hv.get(u1.id).pid!;
+    const crashed = new Promise<void>((resolve) =>
+      hv.subscribe((e) => {
+        if (e.type === 'vm.stateChanged' && e.id === u1.id && e.state === 'crashed') resolve();
+      }),
+    );
+    process.kill(victim, 'SIGKILL');
+    await crashed;
+    const after = hv.get(u1.id);
+    expect(after.state).toBe('crashed');
+    expect(after.crashReason).toBe('the VM process was killed by SIGKILL unexpectedly');
+    expect(readFileSync(join(dataDir, 'vms', u1.id, 'logs', 'vm.log'), 'utf8')).toContain(`VM process ${victim} was killed by SIGKILL`);
+
+    // The other two keep answering their consoles.
+    let from = consoles.u4.text.length;
+    hv.consoleInput(u4.id, new TextEncoder().encode('version\n'));
+    await consoles.u4.waitFor(/U-Boot 20\d\d[\s\S]*=> /, from);
+    from = consoles.echo.text.length;
+    hv.consoleInput(echo.id, new TextEncoder().encode('still here\r'));
+    await consoles.echo.waitFor('still here\r\n', from);
+    expect(hv.get(echo.id).state).toBe('running');
+    expect(hv.get(u4.id).state).toBe('running');
+
+    await Promise.all([hv.hardStop(u4.id), hv.hardStop(echo.id)]);
+    expect(hv.get(u4.id).state).toBe('stopped');
+  }, 400_000);
+
+  it('pause stops instruction retirement (no instructions over a second) and resume continues the same session', async () => {
+    const vm = hv.create({ name: 'pausable', firmware: { kind: 'none' }, kernel: buildHypervisorGuest('idle-echo'), memoryMiB: 32 });
+    const c = consoleText(hv, vm.id);
+    await hv.start(vm.id);
+    await c.waitFor('idle-echo ready');
+    const pid = hv.get(vm.id).pid;
+    await hv.pause(vm.id);
+    const a = await hv.stats(vm.id);
+    await sleep(1000);
+    const b = await hv.stats(vm.id);
+    expect(b.state).toBe('paused');
+    expect(b.instructionsRetired).toBe(a.instructionsRetired);
+    expect(b.instructionsPerSecond).toBe(0);
+    await hv.resume(vm.id);
+    const from = c.text.length;
+    hv.consoleInput(vm.id, new TextEncoder().encode('after resume\r'));
+    await c.waitFor('after resume\r\n', from);
+    expect(hv.get(vm.id).pid).toBe(pid);
+    expect(c.text.match(/idle-echo ready/g)?.length).toBe(1);
+    // The guest's timer keeps ticking after resume: instructions retire again.
+    await sleep(500);
+    expect((await hv.stats(vm.id)).instructionsRetired).toBeGreaterThan(b.instructionsRetired);
+    await hv.hardStop(vm.id);
+  }, 120_000);
+
+  it('a guest idling in WFI between timer interrupts uses under 2% of a core', async () => {
+    const vm = hv.create({ name: 'idle', firmware: { kind: 'none' }, kernel: buildHypervisorGuest('idle-echo'), memoryMiB: 32 });
+    const c = consoleText(hv, vm.id);
+    await hv.start(vm.id);
+    await c.waitFor('idle-echo ready');
+    await sleep(1000); // past start-up
+    await hv.stats(vm.id);
+    await sleep(3000);
+    const s = await hv.stats(vm.id);
+    expect(s.instructionsRetired).toBeGreaterThan(0);
+    expect(s.cpuPercent).toBeLessThan(2);
+    await hv.hardStop(vm.id);
+  }, 120_000);
+
+  it('runs the SMP counter guest (AMOs and LR/SC on 4 harts) to a passing poweroff', async () => {
+    const vm = hv.create({ name: 'smp', firmware: { kind: 'none' }, kernel: buildHypervisorGuest('smp-counter', { NHARTS: 4 }), memoryMiB: 32, harts: 4 });
+    const c = consoleText(hv, vm.id);
+    const stopped = new Promise<string | undefined>((resolve) =>
+      hv.subscribe((e) => {
+        if (e.type === 'vm.stateChanged' && e.id === vm.id && (e.state === 'stopped' || e.state === 'crashed')) resolve(e.reason);
+      }),
+    );
+    await hv.start(vm.id);
+    expect(await stopped).toBe('the guest powered off');
+    expect(c.text).toContain('SMP PASS');
+    expect(hv.get(vm.id).state).toBe('stopped');
+  }, 120_000);
+});
