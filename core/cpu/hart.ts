@@ -355,6 +355,7 @@ export class Hart {
     const x = s;
     const m16 = this.m16;
     const m32 = this.m32;
+    const expanded = EXPANDED;
     const i8 = this.i8;
     const m8 = this.m8;
     const i16 = this.i16;
@@ -366,9 +367,10 @@ export class Hart {
     const wOff = this.wOff;
     let pcLo = s[S_PC];
     let pcHi = s[S_PC + 1];
-    let fPage = 1;
+    let fPage = 0;
     let fPageHi = 0;
     let fBase = 0;
+    let fLimit = 0;
     let n = 0;
     let exit: RunExit = RUN_BUDGET;
     while (n < budget) {
@@ -376,15 +378,16 @@ export class Hart {
       let raw: number;
       let insn: number;
       let len = 4;
-      const po = pcLo & 0xfff;
-      if ((pcLo & ~0xfff) === fPage && pcHi === fPageHi && po !== 0xffe) {
+      // one compare covers "same page, not its last halfword" (fLimit is 0 when no page is cached)
+      const po = (pcLo - fPage) | 0;
+      if (po >>> 0 < fLimit && pcHi === fPageHi) {
         const hw = (fBase + po) >>> 1;
         raw = m16[hw];
         if ((raw & 3) === 3) {
           raw |= m16[hw + 1] << 16;
           insn = raw;
         } else {
-          insn = EXPANDED[raw];
+          insn = expanded[raw];
           len = 2;
         }
       } else {
@@ -395,12 +398,13 @@ export class Hart {
           enterTrap(this, this.excCause, false, this.tvalLo, this.tvalHi, pcLo, pcHi);
           pcLo = s[S_PC];
           pcHi = s[S_PC + 1];
-          fPage = 1;
+          fLimit = 0;
           continue;
         }
         fPage = this.fPage;
         fPageHi = this.fPageHi;
         fBase = this.fBase;
+        fLimit = fPage === 1 ? 0 : 0xffe;
         if ((raw & 3) === 3) insn = raw;
         else {
           insn = EXPANDED[raw];
@@ -832,7 +836,7 @@ export class Hart {
         this.ev = 0;
         pcLo = s[S_PC];
         pcHi = s[S_PC + 1];
-        fPage = 1;
+        fLimit = 0;
         continue;
       }
       pcLo = npcLo;
