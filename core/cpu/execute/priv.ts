@@ -23,6 +23,18 @@ import {
 } from '../state.js';
 
 /**
+ * Flushes the TLBs when a privilege or mstatus change alters translation: entries are filled
+ * for one privilege (and, in M-mode with MPRV, for MPP), so a trap that stays in S-mode (a timer
+ * interrupt in the kernel) keeps them.
+ */
+function contextChanged(h: Hart, oldPriv: number, oldMstatus: number): void {
+  const s = h.s;
+  const mst = s[S_MSTATUS];
+  const mprvView = (v: number): number => ((v & C.MSTATUS_MPRV) !== 0 ? (v & C.MSTATUS_MPP) | C.MSTATUS_MPRV : 0);
+  if (s[S_PRIV] !== oldPriv || mprvView(mst) !== mprvView(oldMstatus)) h.flushTlb();
+}
+
+/**
  * Enters a trap: `cause` is the exception code or interrupt number, epc the pc to return to.
  * Traps from S or U go to S-mode when medeleg/mideleg delegates them (Priv §3.1.8).
  */
@@ -30,7 +42,8 @@ export function enterTrap(h: Hart, cause: number, interrupt: boolean, tvalLo: nu
   const s = h.s;
   const priv = s[S_PRIV];
   const deleg = interrupt ? s[S_MIDELEG] : s[S_MEDELEG];
-  let mst = s[S_MSTATUS];
+  const oldMstatus = s[S_MSTATUS];
+  let mst = oldMstatus;
   let tvecLo: number;
   let tvecHi: number;
   if (priv <= C.PRV_S && ((deleg >>> cause) & 1) !== 0) {
@@ -66,7 +79,7 @@ export function enterTrap(h: Hart, cause: number, interrupt: boolean, tvalLo: nu
   if ((tvecLo & 3) === 1 && interrupt) pc = (pc + 4 * cause) | 0;
   s[S_PC] = pc;
   s[S_PC + 1] = tvecHi;
-  h.flushTlb();
+  contextChanged(h, priv, oldMstatus);
 }
 
 /** Interrupt numbers in decreasing priority (Priv §3.1.9): MEI, MSI, MTI, SEI, SSI, STI. */
@@ -106,7 +119,8 @@ export function takeInterrupt(h: Hart): boolean {
 export function mret(h: Hart): boolean {
   const s = h.s;
   if (s[S_PRIV] !== C.PRV_M) return false;
-  let mst = s[S_MSTATUS];
+  const oldMstatus = s[S_MSTATUS];
+  let mst = oldMstatus;
   const mpp = (mst >>> C.MSTATUS_MPP_SHIFT) & 3;
   mst = (mst & ~(C.MSTATUS_MIE | C.MSTATUS_MPP)) | ((mst & C.MSTATUS_MPIE) !== 0 ? C.MSTATUS_MIE : 0) | C.MSTATUS_MPIE;
   if (mpp !== C.PRV_M) mst &= ~C.MSTATUS_MPRV;
@@ -114,7 +128,7 @@ export function mret(h: Hart): boolean {
   s[S_PRIV] = mpp;
   s[S_PC] = s[S_MEPC];
   s[S_PC + 1] = s[S_MEPC + 1];
-  h.flushTlb();
+  contextChanged(h, C.PRV_M, oldMstatus);
   return true;
 }
 
@@ -122,7 +136,8 @@ export function mret(h: Hart): boolean {
 export function sret(h: Hart): boolean {
   const s = h.s;
   const priv = s[S_PRIV];
-  let mst = s[S_MSTATUS];
+  const oldMstatus = s[S_MSTATUS];
+  let mst = oldMstatus;
   if (priv === C.PRV_U || (priv === C.PRV_S && (mst & C.MSTATUS_TSR) !== 0)) return false;
   const spp = (mst & C.MSTATUS_SPP) !== 0 ? C.PRV_S : C.PRV_U;
   mst = (mst & ~(C.MSTATUS_SIE | C.MSTATUS_SPP | C.MSTATUS_MPRV)) | ((mst & C.MSTATUS_SPIE) !== 0 ? C.MSTATUS_SIE : 0) | C.MSTATUS_SPIE;
@@ -130,7 +145,7 @@ export function sret(h: Hart): boolean {
   s[S_PRIV] = spp;
   s[S_PC] = s[S_SEPC];
   s[S_PC + 1] = s[S_SEPC + 1];
-  h.flushTlb();
+  contextChanged(h, priv, oldMstatus);
   return true;
 }
 
