@@ -220,3 +220,55 @@ describe.skipIf(!gcc.available)('hang detection', () => {
     expect(m.scheduler.run(200_000)).toEqual({ kind: 'budget' });
   });
 });
+
+describe.skipIf(!gcc.available)('interrupt-driven UART input through the PLIC', () => {
+  it('a hart asleep in WFI wakes on each received byte, claims IRQ 10 and echoes the text', () => {
+    const m = boot(
+      build(`
+  la t0, trap
+  csrw mtvec, t0
+  li t0, 0x0c000000 + 10 * 4
+  li t1, 1
+  sw t1, 0(t0)            # priority[10] = 1
+  li t0, 0x0c002000
+  li t1, 1 << 10
+  sw t1, 0(t0)            # enable IRQ 10 for context 0 (hart 0, M-mode)
+  li t0, 0x0c200000
+  sw zero, 0(t0)          # threshold 0
+  li t0, 0x10000000
+  li t1, 0x07
+  sb t1, 2(t0)            # FCR: FIFO on, cleared
+  li t1, 0x01
+  sb t1, 1(t0)            # IER: received data available
+  li t0, 0x800
+  csrw mie, t0            # MEIE
+  csrsi mstatus, 8
+1: wfi
+  j 1b
+.align 2
+trap:
+  li t0, 0x0c200004
+  lw s1, 0(t0)            # claim
+  li t2, 0x10000000
+2: lbu t3, 5(t2)          # LSR
+  andi t3, t3, 1
+  beqz t3, 3f
+  lbu t4, 0(t2)           # RBR
+  li t5, '\\n'
+  beq t4, t5, done
+  addi t4, t4, -32        # to upper case
+  sb t4, 0(t2)
+  j 2b
+3: sw s1, 0(t0)           # complete
+  mret
+done:
+  ${POWEROFF('0')}`),
+    );
+    expect(m.scheduler.run(1_000_000)).toEqual({ kind: 'idle', until: Infinity });
+    m.machine.serialInput(new TextEncoder().encode('riscstation'));
+    expect(m.scheduler.run(1_000_000)).toEqual({ kind: 'idle', until: Infinity });
+    expect(m.output()).toBe('RISCSTATION');
+    m.machine.serialInput(new TextEncoder().encode('\n'));
+    expect(m.runToStop()).toEqual({ kind: 'stopped', reason: { kind: 'poweroff', code: 0, failed: false } });
+  });
+});
