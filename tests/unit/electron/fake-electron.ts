@@ -2,6 +2,9 @@
  * A stand-in for the `electron` module, the one boundary these tests fake (Electron's binary
  * cannot run here). It records what the code under test asks Electron to do.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { vi } from 'vitest';
 
 type Listener = (...args: unknown[]) => unknown;
@@ -63,6 +66,8 @@ export class FakeBrowserWindow {
 }
 
 export function createFakeElectron() {
+  /** app.getPath() answers folders under here (the VM library goes to userData). */
+  const pathsRoot = mkdtempSync(join(tmpdir(), 'riscstation-electron-'));
   const ipcHandlers = new Map<string, Listener>();
   const appListeners = new Map<string, Listener[]>();
   const exposed: [string, unknown][] = [];
@@ -73,11 +78,13 @@ export function createFakeElectron() {
       requestSingleInstanceLock: vi.fn(() => true),
       quit: vi.fn(),
       whenReady: vi.fn(() => Promise.resolve()),
-      getPath: vi.fn((name: string) => `/fake/${name}`),
+      getPath: vi.fn((name: string) => join(pathsRoot, name)),
+      exit: vi.fn(),
       on: vi.fn((event: string, listener: Listener) => {
         appListeners.set(event, [...(appListeners.get(event) ?? []), listener]);
       }),
     },
+    dialog: { showErrorBox: vi.fn() },
     protocol: { registerSchemesAsPrivileged: vi.fn(), handle: vi.fn() },
     session: { defaultSession: { setPermissionRequestHandler: vi.fn() } },
     ipcMain: {
@@ -98,5 +105,5 @@ export function createFakeElectron() {
       }),
     },
   };
-  return { module, ipcHandlers, appListeners, exposed, rendererListeners };
+  return { module, pathsRoot, ipcHandlers, appListeners, exposed, rendererListeners };
 }

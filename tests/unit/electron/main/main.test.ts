@@ -39,6 +39,10 @@ describe('Electron main', () => {
     ]);
   });
 
+  it('serves the hypervisor: vm.list reads the (empty) library in userData', async () => {
+    expect(await call(trustedEvent(window), { type: 'vm.list' })).toEqual({ ok: true, result: [] });
+  });
+
   it('registers exactly one IPC handler, the API call channel', () => {
     expect([...fake.ipcHandlers.keys()]).toEqual(['riscstation:call']);
   });
@@ -48,7 +52,7 @@ describe('Electron main', () => {
     expect(result.ok).toBe(true);
     const info = hostInfoSchema.parse(result.result);
     expect(info.frontEnd).toBe('electron');
-    expect(info.dataDir).toBe('/fake/userData');
+    expect(info.dataDir).toBe(join(fake.pathsRoot, 'userData'));
   });
 
   it('answers a payload that fails the schema with bad-request, without reaching the API', async () => {
@@ -101,6 +105,13 @@ describe('Electron main', () => {
     expect(ended).toBe(true);
     expect(target.webContents.sent).toHaveLength(2);
   });
+  it('quitting tells the window, powers the VMs off, then exits', async () => {
+    const event = { preventDefault: vi.fn() };
+    for (const listener of fake.appListeners.get('before-quit') ?? []) listener(event);
+    expect(event.preventDefault).toHaveBeenCalled();
+    expect(window.webContents.sent).toContainEqual(['riscstation:event', { type: 'host.shuttingDown', reason: 'RiscStation is quitting' }]);
+    await vi.waitFor(() => expect(fake.module.app.exit).toHaveBeenCalledWith(0));
+  });
 });
 
 describe('app:// protocol', () => {
@@ -112,7 +123,10 @@ describe('app:// protocol', () => {
     writeFileSync(join(dir, 'renderer', 'assets', 'app.js'), 'export {};');
     writeFileSync(join(dir, 'secret.txt'), 'TOP SECRET');
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(fake.pathsRoot, { recursive: true, force: true });
+  });
 
   it('serves the page with the strict CSP header and assets with their MIME types', async () => {
     const page = await serveAppRequest(join(dir, 'renderer'), 'app://riscstation/index.html');

@@ -1,10 +1,12 @@
-import { describe, expect, it, vi } from 'vitest';
+import { rmSync } from 'node:fs';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { ApiEvent, RiscstationBridge } from '../../../../core/api/index.js';
 
 const fake = await vi.hoisted(async () => (await import('../fake-electron.js')).createFakeElectron());
 vi.mock('electron', () => fake.module);
 
 await import('../../../../electron/preload/preload.js');
+afterAll(() => rmSync(fake.pathsRoot, { recursive: true, force: true }));
 
 describe('preload', () => {
   it('exposes only window.riscstation, with only call and onEvent', () => {
