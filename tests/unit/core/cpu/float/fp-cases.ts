@@ -503,3 +503,55 @@ export function generateCases(seed: number, count: number): FpCase[] {
   }
   return cases;
 }
+
+// ---- the exhaustive sweep of special operands ---------------------------------------------
+
+const SWEEP_D = [
+  0n, 1n << 63n, dbits(Infinity), dbits(-Infinity), 0x7ff8000000000000n, 0x7ff0000000000001n, 0xfff8000000000005n,
+  1n, 0x8000000000000001n, 0x000fffffffffffffn, 0x0010000000000000n, 0x8010000000000000n, 0x7fefffffffffffffn,
+  0xffefffffffffffffn, dbits(1), dbits(-1), dbits(1) + 1n, dbits(1.5), dbits(-2.5), dbits(3), dbits(2 ** -537),
+  dbits(2 ** 512), dbits(1 / 3), dbits(2 ** -1022 * 1.5),
+];
+const SWEEP_S = [
+  0n, 1n << 31n, sbits(Infinity), sbits(-Infinity), 0x7fc00000n, 0x7f800001n, 0xffc00005n, 1n, 0x80000001n,
+  0x007fffffn, 0x00800000n, 0x80800000n, 0x7f7fffffn, 0xff7fffffn, sbits(1), sbits(-1), sbits(1) + 1n, sbits(1.5),
+  sbits(-2.5), sbits(3), sbits(2 ** -75), sbits(2 ** 64), sbits(Math.fround(1 / 3)), sbits(2 ** -126 * 1.5),
+];
+const SWEEP_FMA = [0, 1, 2, 4, 5, 7, 10, 15, 19];
+
+/**
+ * Every pair of special operands (zeros, infinities, quiet and signalling NaNs, subnormals,
+ * extremes, ones) through every two-operand instruction under every rounding mode, every
+ * triple from a subset through the fused multiply-adds, and every special through the
+ * one-operand instructions and conversions.
+ */
+export function specialCases(): FpCase[] {
+  const out: FpCase[] = [];
+  const rms = [0, 1, 2, 3, 4, 7];
+  for (const d of [false, true]) {
+    const vals = d ? SWEEP_D : SWEEP_S;
+    const w = (b: bigint): bigint => (d ? b : box(b));
+    const ops = OPS.filter((o) => o.d === d || (o.kind === 'cvtds' && !d));
+    for (const op of ops) {
+      const modes = !op.usesRm ? [0] : op.kind === 'fma' ? [0, 1, 2, 3, 4] : rms;
+      for (const rm of modes) {
+        const frm = rm === 7 ? 3 : 0;
+        const name = op.usesRm ? `${op.name} ${RM_NAMES[rm]}${rm === 7 ? ` frm=${frm}` : ''}` : op.name;
+        const insn = op.encode(rm);
+        if (op.kind === 'fma') {
+          for (const i of SWEEP_FMA)
+            for (const j of SWEEP_FMA)
+              for (const k of SWEEP_FMA) out.push({ name, insn, frm, f1: w(vals[i]), f2: w(vals[j]), f3: w(vals[k]), x11: 0n });
+        } else if (op.kind === 'arith2' || op.kind === 'sgnj' || op.kind === 'minmax' || op.kind === 'cmp') {
+          for (const a of vals) for (const b of vals) out.push({ name, insn, frm, f1: w(a), f2: w(b), f3: 0n, x11: 0n });
+        } else if (op.kind === 'fromint' || op.kind === 'mvfromx') {
+          for (const n of INT_SPECIALS) out.push({ name, insn, frm, f1: 0n, f2: 0n, f3: 0n, x11: n });
+        } else {
+          const src = op.kind === 'cvtsd' ? SWEEP_D : op.kind === 'cvtds' ? SWEEP_S.map(box) : vals.map(w);
+          for (const a of src) out.push({ name, insn, frm, f1: a, f2: 0n, f3: 0n, x11: 0n });
+        }
+      }
+    }
+  }
+  return out;
+}
