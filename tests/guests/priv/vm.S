@@ -47,6 +47,8 @@ main:
   PTE(l0, 5, t0, 0)
   la t0, u_code
   PTE(l0, 6, t0, V|R|X|U|A)
+  la t0, cross_page
+  PTE(l0, 9, t0, V|R|X|A)
   la t0, page_a
   PTE(l0, 7, t0, V|W|A|D)
   PTE(l0, 8, t0, V|R|W|A|D)
@@ -124,6 +126,13 @@ main:
   /* fetch from an unmapped page: the fault address is the target */
   S_RUN(s_jump, 0x5000)
   EXPECT(12, 0x5000, 26)
+
+  /* a 32-bit instruction whose second half lies on an unmapped page: the fault address is
+     that page (what lets Linux fault it in), the epc the instruction */
+  S_RUN(s_jump, 0x9ffe)
+  EXPECT(12, 0xa000, 27)
+  li t0, 0x9ffe
+  bne s7, t0, fail_28
 
   /* U-mode code at 0x6000: U data page works, a non-U page faults */
   li a1, 0x1008
@@ -224,6 +233,7 @@ main:
   sfence.vma
   j pass
 
+fail_28: li a0, 28; j fail
 fail_60: li a0, 60; j fail
 
 /* set_pte: a0 table, a1 index, a2 physical address, a3 flags */
@@ -254,6 +264,10 @@ u_code:
   .align 12
 
   .data
+  .align 12
+cross_page:
+  .skip 4094
+  .hword 0x0013 /* first half of addi x0, x0, 0 */
   .align 12
 page_a:
   .dword 0xa0a0a0a0a0a0a0a0, 0xa1a1a1a1a1a1a1a1, 0xa2a2a2a2a2a2a2a2
