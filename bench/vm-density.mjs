@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+/**
+ * VM density: start N idle VMs (the bare-metal WFI guest tests/guests/hypervisor/idle-echo.S,
+ * one timer interrupt every 100 ms) as separate OS processes through the hypervisor, for
+ * N = 1, 4, 8, 16, and report per N:
+ *   - start time to the guest's first console output (median and max over the N VMs, all
+ *     started at once),
+ *   - RSS per VM process (guest RAM is a shared WebAssembly.Memory: mapped in full but only the
+ *     pages the guest touches are resident, well under 1 MiB for this guest, so RSS is the
+ *     per-VM overhead beyond guest RAM),
+ *   - host CPU while all N idle: the sum of the VM processes' CPU, and the host process's own,
+ *     in percent of one core over a 3 s window.
+ *
+ *   npm run build:core && node bench/vm-density.mjs [--counts 1,4,8,16] [--mem 32]
+ *
+ * Needs riscv64-unknown-elf-gcc (Debian gcc-riscv64-unknown-elf) to build the guest.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist', 'core');
+if (!existsSync(join(dist, 'hypervisor', 'hypervisor.js'))) {
+  console.error('dist/ is missing: run npm run build:core first');
+  process.exit(2);
+}
+const { values } = parseArgs({ options: { counts: { type: 'string', default: '1,4,8,16' }, mem: { type: 'string', default: '32' } } });
+const counts = values.counts.split(',').map(Number);
+const memoryMiB = Number(values.mem);
+
+const { Hypervisor } = await import(join(dist, 'hypervisor', 'hypervisor.js'));
+const { nodeHostPlatform } = await import(join(dist, 'platform', 'node', 'host-setup.js'));
+
+function buildGuest() {
+  const dir = mkdtempSync(join(tmpdir(), 'rs-density-guest-'));
+  const elf = join(dir, 'idle-echo.elf');
+  const guests = join(root, 'tests', 'guests', 'hypervisor');
+  execFileSync('riscv64-unknown-elf-gcc', [
+    '-nostdlib', '-nostartfiles', '-march=rv64gc', '-mabi=lp64d', '-mcmodel=medany',
+    '-T', join(guests, 'link.ld'), '-I', guests, '-Wl,--no-warn-rwx-segments',
+    '-o', elf, join(guests, 'idle-echo.S'),
+  ]);
+  return elf;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+async function measure(n, elf) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rs-density-'));
+  const hv = new Hypervisor(nodeHostPlatform(), { dataDir, templatesDir: null, defaultFirmware: [], stopTimeoutMs: 500 });
+  try {
+    const ids = [];
+    for (let i = 0; i < n; i++) ids.push(hv.create({ name: `idle-${i}`, firmware: { kind: 'none' }, kernel: elf, memoryMiB }).id);
+    const firstOutput = new Map();
+    const t0 = performance.now();
+    const seen = ids.map(
+      (id) =>
+        new Promise((resolve) => {
+          const off = hv.consoleListen(id, () => {
+            if (!firstOutput.has(id)) firstOutput.set(id, performance.now() - t0);
+            off();
+            resolve();
+          });
+        }),
+    );
+    await Promise.all(ids.map((id) => hv.start(id)));
+    await Promise.all(seen);
+    await sleep(2000); // settle after start-up
+    const hostCpu0 = process.cpuUsage();
+    const wall0 = performance.now();
+    for (const id of ids) await hv.stats(id);
+    await sleep(3000);
+    const stats = [];
+    for (const id of ids) stats.push(await hv.stats(id));
+    const hostCpu1 = process.cpuUsage(hostCpu0);
+    const wallMs = performance.now() - wall0;
+    const starts = [...firstOutput.values()];
+    return {
+      n,
+      startMedianMs: median(starts),
+      startMaxMs: Math.max(...starts),
+      rssMiB: median(stats.map((s) => s.rssBytes)) / (1024 * 1024),
+      vmCpuPercent: stats.reduce((sum, s) => sum + s.cpuPercent, 0),
+      hostCpuPercent: ((hostCpu1.user + hostCpu1.system) / 1000 / wallMs) * 100,
+    };
+  } finally {
+    await hv.shutdown();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const elf = buildGuest();
+const rows = [];
+for (const n of counts) {
+  const r = await measure(n, elf);
+  rows.push(r);
+  console.error(`N=${n} done`);
+}
+console.log(`VM density: idle bare-metal guests (WFI, 100 ms timer), ${memoryMiB} MiB guest RAM each, one OS process per VM, Node ${process.versions.node}`);
+console.log('| N | start to first output, median / max (ms) | RSS per VM process (MiB) | idle CPU, all VMs (% of a core) | idle CPU, host process (%) |');
+console.log('|---:|---:|---:|---:|---:|');
+for (const r of rows) {
+  console.log(
+    `| ${r.n} | ${r.startMedianMs.toFixed(0)} / ${r.startMaxMs.toFixed(0)} | ${r.rssMiB.toFixed(1)} | ${r.vmCpuPercent.toFixed(2)} | ${r.hostCpuPercent.toFixed(2)} |`,
+  );
+}
