@@ -81,6 +81,7 @@ export class SplitVirtqueue {
   indirect = false;
   private readonly u16: Uint16Array;
   private readonly u32: Uint32Array;
+  private readonly dv: DataView;
 
   constructor(
     private readonly memory: GuestMemory,
@@ -89,6 +90,7 @@ export class SplitVirtqueue {
     this.size = maxSize;
     this.u16 = new Uint16Array(memory.buffer, 0, memory.ramBytes >>> 1);
     this.u32 = new Uint32Array(memory.buffer, 0, memory.ramBytes >>> 2);
+    this.dv = new DataView(memory.buffer, 0, memory.ramBytes);
   }
 
   /** Back to the reset state (the driver must set the queue up again). */
@@ -180,12 +182,12 @@ export class SplitVirtqueue {
       if (seen >= tableLen) throw new VirtqueueError(`descriptor chain from ${head} loops or is longer than its table (${tableLen} entries)`);
       seen++;
       const d = table + index * DESC_SIZE;
-      const lo = this.u32[d >>> 2];
-      const hi = this.u32[(d + 4) >>> 2];
-      const addr = hi * 0x1_0000_0000 + lo;
-      const len = this.u32[(d + 8) >>> 2];
-      const flags = this.u16[(d + 12) >>> 1];
-      const next = this.u16[(d + 14) >>> 1];
+      // DataView: indirect tables need not be aligned (the spec sets no alignment for them).
+      const dv = this.dv;
+      const addr = dv.getUint32(d + 4, true) * 0x1_0000_0000 + dv.getUint32(d, true);
+      const len = dv.getUint32(d + 8, true);
+      const flags = dv.getUint16(d + 12, true);
+      const next = dv.getUint16(d + 14, true);
       if (flags & VIRTQ_DESC_F_INDIRECT) {
         // §2.7.5.3.1: only in the ring's own table, never with NEXT, length a multiple of 16.
         if (!this.indirect) throw new VirtqueueError(`descriptor ${index} is indirect but VIRTIO_F_INDIRECT_DESC was not negotiated`);
@@ -193,7 +195,7 @@ export class SplitVirtqueue {
         if (flags & VIRTQ_DESC_F_NEXT) throw new VirtqueueError(`indirect descriptor ${index} also has NEXT set`);
         if (len === 0 || len % DESC_SIZE !== 0) throw new VirtqueueError(`indirect table length ${len} is not a non-zero multiple of 16`);
         if (len / DESC_SIZE > 32768) throw new VirtqueueError(`indirect table of ${len / DESC_SIZE} entries is larger than a queue may be`);
-        if (addr % DESC_SIZE !== 0 || !this.memory.isRam(addr, len)) throw new VirtqueueError(`indirect table at 0x${addr.toString(16)} (${len} bytes) is misaligned or outside guest RAM`);
+        if (!this.memory.isRam(addr, len)) throw new VirtqueueError(`indirect table at 0x${addr.toString(16)} (${len} bytes) is outside guest RAM`);
         if (readable.length + writable.length > 0) throw new VirtqueueError('an indirect descriptor follows direct ones in the same chain');
         table = this.ram(addr);
         tableLen = len / DESC_SIZE;

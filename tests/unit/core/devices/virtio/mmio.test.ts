@@ -112,6 +112,19 @@ describe('virtio-mmio transport (version 2)', () => {
     expect(drv.bytes(b, 1)[0]).toBe(8 ^ 0x5a);
   });
 
+  it('accepts an indirect table that is only 4-byte aligned', () => {
+    const { drv } = setup();
+    drv.init(1);
+    const table = drv.alloc(40, 16) + 4;
+    const buf = drv.alloc(8);
+    drv.writeDesc(table, 0, buf, 8, F_WRITE, 0);
+    const head = drv.queues[0].nextDesc;
+    drv.writeDesc(drv.queues[0].desc, head, table, 16, F_INDIRECT, 0);
+    drv.publish(0, head);
+    drv.notify(0);
+    expect(drv.usedElem(0, 0)).toEqual({ id: head, len: 8 });
+  });
+
   it('with EVENT_IDX, interrupts only when used idx passes used_event, and publishes avail_event', () => {
     const { drv, irq } = setup();
     drv.init(1);
