@@ -178,6 +178,14 @@ describe('web host', () => {
     client.close();
   });
 
+  it('queues calls made while the WebSocket is still connecting', async () => {
+    const ws = new WebSocket(wsUrl);
+    const client = createApiClient(createWebSocketTransport(ws));
+    const [info, list] = await Promise.all([client.hostInfo(), client.vmList()]);
+    expect([info.product.version, list]).toEqual(['1.2.3', []]);
+    client.close();
+  });
+
   it('answers malformed messages with a clear error and keeps serving the connection', async () => {
     const ws = (await openSocket(wsUrl)) as WebSocket;
     const cases: [string | Buffer, unknown][] = [
