@@ -300,10 +300,15 @@ export class VirtMachine implements SchedulableMachine {
     const p = this.platform;
     p.clint.restore(state.clint);
     p.plic.restore(state.plic);
+    // Host input not yet in the FIFO waits outside the UART (QEMU's chardev): it survives a reset.
+    const typedAhead = p.uart.save().hostQueue;
     p.uart.restore(state.uart);
+    p.uart.receive(typedAhead);
     p.rtc.restore(state.rtc);
     p.test.restore(state.test);
     p.mrom.restore(state.mrom);
+    // Devices plugged into the virtio slots reset as on a power cycle (virtio §2.1: status 0).
+    for (const d of p.virtio) (d as { reset?: () => void }).reset?.();
   }
 }
 
