@@ -113,6 +113,8 @@ export class Hart {
   private readonly m16: Uint16Array;
   private readonly i16: Int16Array;
   private readonly m32: Int32Array;
+  /** For 64-bit AMOs and SC (Atomics needs a BigInt64Array). */
+  private readonly m64: BigInt64Array;
   private readonly dirty: Uint8Array;
   private readonly ramBytes: number;
 
@@ -168,6 +170,7 @@ export class Hart {
     this.m16 = new Uint16Array(buffer, 0, this.ramBytes >>> 1);
     this.i16 = new Int16Array(buffer, 0, this.ramBytes >>> 1);
     this.m32 = new Int32Array(buffer, 0, this.ramBytes >>> 2);
+    this.m64 = new BigInt64Array(buffer, 0, this.ramBytes >>> 3);
     this.dirty = this.memory.dirty;
     this.pmp = new Pmp(this.s);
     this.mmu = new Mmu(buffer, this.ramBytes, this.pmp, { sv39: options.sv39 ?? true, sv48: options.sv48 ?? true });
@@ -1336,12 +1339,25 @@ export class Hart {
       if (pa < 0) return;
       if (!this.pmp.check(pa, size, PMP_W, priv)) return this.raise(C.EXC_STORE_ACCESS, lo, hi);
       s[S_RES_VALID] = 0;
-      const clo = this.physRead(pa, size, C.EXC_STORE_ACCESS, lo, hi);
-      if (this.ev & EV_EXC) return;
-      const same = clo === s[S_RES_VALUE] && (size === 4 || this.ldHi === s[S_RES_VALUE + 1]);
-      if (same) {
-        this.physWrite(pa, size, s[r2], s[r2 + 1], lo, hi);
+      const off = pa - RAM_BASE;
+      let same: boolean;
+      if (off >= 0 && off + size <= this.ramBytes) {
+        // compare-and-exchange against the value LR saw (atomic across hart threads)
+        if (size === 4) same = Atomics.compareExchange(this.m32, off >>> 2, s[S_RES_VALUE], s[r2]) === s[S_RES_VALUE];
+        else {
+          const expect = (BigInt(s[S_RES_VALUE + 1]) << 32n) | BigInt(s[S_RES_VALUE] >>> 0);
+          const value = (BigInt(s[r2 + 1]) << 32n) | BigInt(s[r2] >>> 0);
+          same = Atomics.compareExchange(this.m64, off >>> 3, expect, value) === expect;
+        }
+        if (same) this.dirty[off >>> 12] = 1;
+      } else {
+        const clo = this.physRead(pa, size, C.EXC_STORE_ACCESS, lo, hi);
         if (this.ev & EV_EXC) return;
+        same = clo === s[S_RES_VALUE] && (size === 4 || this.ldHi === s[S_RES_VALUE + 1]);
+        if (same) {
+          this.physWrite(pa, size, s[r2], s[r2 + 1], lo, hi);
+          if (this.ev & EV_EXC) return;
+        }
       }
       s[rd] = same ? 0 : 1;
       s[rd + 1] = 0;
@@ -1355,10 +1371,45 @@ export class Hart {
     if (!this.pmp.check(pa, size, PMP_R, priv) || !this.pmp.check(pa, size, PMP_W, priv)) {
       return this.raise(C.EXC_STORE_ACCESS, lo, hi);
     }
-    const olo = this.physRead(pa, size, C.EXC_STORE_ACCESS, lo, hi);
-    if (this.ev & EV_EXC) return;
     const blo = s[r2];
     const bhi = s[r2 + 1];
+    const off = pa - RAM_BASE;
+    if (off >= 0 && off + size <= this.ramBytes) {
+      // RAM: a compare-and-exchange loop, atomic across hart threads
+      this.dirty[off >>> 12] = 1;
+      if (size === 4) {
+        const m32 = this.m32;
+        const i = off >>> 2;
+        let old = Atomics.load(m32, i);
+        for (;;) {
+          const seen = Atomics.compareExchange(m32, i, old, amo32(f5, old, blo));
+          if (seen === old) break;
+          old = seen;
+        }
+        s[rd] = old;
+        s[rd + 1] = old >> 31;
+      } else {
+        const m64 = this.m64;
+        const i = off >>> 3;
+        let old = Atomics.load(m64, i);
+        for (;;) {
+          const olo = Number(BigInt.asIntN(32, old));
+          const ohi = Number(old >> 32n);
+          amo64(f5, olo, ohi, blo, bhi);
+          const seen = Atomics.compareExchange(m64, i, old, (BigInt(amoHi) << 32n) | BigInt(amoLo >>> 0));
+          if (seen === old) {
+            s[rd] = olo;
+            s[rd + 1] = ohi;
+            break;
+          }
+          old = seen;
+        }
+      }
+      return;
+    }
+    // MMIO: read-modify-write through the bus
+    const olo = this.physRead(pa, size, C.EXC_STORE_ACCESS, lo, hi);
+    if (this.ev & EV_EXC) return;
     if (size === 4) {
       const v = amo32(f5, olo, blo);
       this.physWrite(pa, 4, v, 0, lo, hi);
