@@ -35,6 +35,7 @@ async function start(): Promise<void> {
 
   // The page asks for nothing (camera, notifications, ...): refuse every permission.
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
   handleAppProtocol(rendererDir());
 
   // The VM library (Electron's userData folder): one host per library, so a second one is refused.

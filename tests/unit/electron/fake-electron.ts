@@ -86,7 +86,7 @@ export function createFakeElectron() {
     },
     dialog: { showErrorBox: vi.fn() },
     protocol: { registerSchemesAsPrivileged: vi.fn(), handle: vi.fn() },
-    session: { defaultSession: { setPermissionRequestHandler: vi.fn() } },
+    session: { defaultSession: { setPermissionRequestHandler: vi.fn(), setPermissionCheckHandler: vi.fn() } },
     ipcMain: {
       handle: vi.fn((channel: string, listener: Listener) => ipcHandlers.set(channel, listener)),
       removeHandler: vi.fn((channel: string) => ipcHandlers.delete(channel)),

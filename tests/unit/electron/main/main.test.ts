@@ -43,6 +43,18 @@ describe('Electron main', () => {
     expect(await call(trustedEvent(window), { type: 'vm.list' })).toEqual({ ok: true, result: [] });
   });
 
+  it('refuses every permission the page might ask for', () => {
+    const request = fake.module.session.defaultSession.setPermissionRequestHandler.mock.calls[0][0] as (
+      contents: unknown,
+      permission: string,
+      callback: (granted: boolean) => void,
+    ) => void;
+    const answers: boolean[] = [];
+    request(window.webContents, 'media', (granted) => answers.push(granted));
+    const check = fake.module.session.defaultSession.setPermissionCheckHandler.mock.calls[0][0] as () => boolean;
+    expect([answers, check()]).toEqual([[false], false]);
+  });
+
   it('registers exactly one IPC handler, the API call channel', () => {
     expect([...fake.ipcHandlers.keys()]).toEqual(['riscstation:call']);
   });
