@@ -194,6 +194,9 @@ export class VirtMachine implements SchedulableMachine {
   nextDeadline(): number {
     let next = this.platform.clint.nextDeadline();
     const now = this.platform.clint.mtime();
+    // The RTC alarm, in mtime ticks (100 ns) from now.
+    const alarmNs = this.platform.rtc.nsUntilAlarm();
+    if (alarmNs !== Infinity) next = Math.min(next, now + Math.max(1, Math.ceil(alarmNs / 100)));
     // Sstc: a hart's stimecmp raises its STIP without the CLINT.
     for (const hart of this.harts) {
       const t = hart.timerDeadline();

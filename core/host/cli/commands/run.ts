@@ -109,6 +109,7 @@ export const command: CliCommand = {
 
     const deterministic = values.inline === true;
     const clock = deterministic ? new InstructionClock() : hostClock();
+    const bootNs = BigInt(Date.now()) * 1_000_000n;
     const console = new SerialConsole(io);
     const config: VirtMachineConfig = {
       memSize,
@@ -118,7 +119,8 @@ export const command: CliCommand = {
       ...(initrd ? { initrd } : {}),
       ...(values.append !== undefined ? { append: values.append as string } : {}),
       clock,
-      wallClock: () => BigInt(Date.now()) * 1_000_000n,
+      // The RTC runs on the machine's clock from the host's time at launch (deterministic with --inline).
+      wallClock: () => bootNs + BigInt(clock.now()) * 100n,
       serialOut: console.outputByte,
     };
     let machine: VirtMachine;

@@ -272,3 +272,47 @@ done:
     expect(m.runToStop()).toEqual({ kind: 'stopped', reason: { kind: 'poweroff', code: 0, failed: false } });
   });
 });
+
+describe.skipIf(!gcc.available)('goldfish RTC alarm', () => {
+  it('wakes a sleeping hart through PLIC source 11 when the machine clock reaches it', () => {
+    const m = boot(
+      build(`
+  la t0, trap
+  csrw mtvec, t0
+  li t0, 0x0c000000 + 11 * 4
+  li t1, 1
+  sw t1, 0(t0)            # priority[11] = 1
+  li t0, 0x0c002000
+  li t1, 1 << 11
+  sw t1, 0(t0)            # enable IRQ 11, hart 0 M-mode
+  li t2, 0x101000
+  lwu t3, 0(t2)           # TIME_LOW (latches TIME_HIGH)
+  lwu t4, 4(t2)           # TIME_HIGH
+  slli t4, t4, 32
+  or t3, t3, t4
+  li t5, 5000000          # + 5 ms
+  add t3, t3, t5
+  srli t4, t3, 32
+  sw t4, 0x0c(t2)         # ALARM_HIGH
+  sw t3, 0x08(t2)         # ALARM_LOW arms it
+  li t1, 1
+  sw t1, 0x10(t2)         # IRQ_ENABLED
+  li t0, 0x800
+  csrw mie, t0
+  csrsi mstatus, 8
+1: wfi
+  j 1b
+.align 2
+trap:
+  li t0, 0x0c200004
+  lw s1, 0(t0)            # claim
+  li t2, 0x101000
+  sw zero, 0x1c(t2)       # CLEAR_INTERRUPT
+  sw s1, 0(t0)            # complete
+  ${POWEROFF('s1')}`),
+    );
+    expect(m.runToStop()).toEqual({ kind: 'stopped', reason: { kind: 'poweroff', code: 11, failed: false } });
+    expect(m.clock.ticks).toBeGreaterThanOrEqual(50_000); // 5 ms of 100 ns ticks
+    expect(m.scheduler.retired).toBeLessThan(20_000);
+  });
+});
