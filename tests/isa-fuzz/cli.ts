@@ -1,6 +1,8 @@
 /**
  * `npm run fuzz:isa -- [--count N] [--seed S] [--start I] [--index I] [--batch B] [--max-units U]
- *  [--misaligned P] [--reports R]`: differential ISA fuzzing of our hart against qemu-riscv64.
+ *  [--misaligned P] [--reports R] [--encodings]`: differential ISA fuzzing of our hart against
+ *  qemu-riscv64. --encodings runs one random instruction word per sequence (valid, reserved or
+ *  unknown encodings) and compares which ones trap as illegal.
  * Prints every mismatch as a minimized, reproducible case; exits 1 when there is any.
  */
 import { fuzz, formatMismatch, type FuzzOptions } from './diff.js';
@@ -26,8 +28,9 @@ function parseArgs(argv: readonly string[]): FuzzOptions {
       case '--max-units': opts.maxUnits = need(); break;
       case '--misaligned': opts.misaligned = need(); break;
       case '--reports': opts.maxReports = need(); break;
+      case '--encodings': opts.mode = 'encodings'; break;
       case '--help':
-        console.log('usage: npm run fuzz:isa -- [--count N] [--seed S] [--start I | --index I] [--batch B] [--max-units U] [--misaligned P] [--reports R]');
+        console.log('usage: npm run fuzz:isa -- [--count N] [--seed S] [--start I | --index I] [--batch B] [--max-units U] [--misaligned P] [--reports R] [--encodings]');
         process.exit(0);
         break;
       default:
@@ -55,6 +58,8 @@ export function main(argv: readonly string[]): number {
   );
   for (const m of result.reports) console.log(`\n${formatMismatch(m, 'qemu')}`);
   const secs = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(`\n${result.checked} sequences checked in ${secs} s: ${result.mismatching} mismatching`);
+  console.log(
+    `\n${result.checked} sequences checked in ${secs} s (${result.trapped} trapped as illegal on QEMU): ${result.mismatching} mismatching`,
+  );
   return result.mismatching === 0 ? 0 : 1;
 }

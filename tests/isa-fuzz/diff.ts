@@ -4,12 +4,20 @@
  */
 import { disassembleBytes } from '../../core/debug/disasm.js';
 import { parseElf, type ElfImage } from './elf.js';
-import { F_NAMES, X_NAMES, generateSequence, type GeneratorOptions, type Sequence } from './generator.js';
+import {
+  F_NAMES,
+  X_NAMES,
+  generateEncodingSequence,
+  generateSequence,
+  type GeneratorOptions,
+  type Sequence,
+} from './generator.js';
 import {
   BLOCKS_ADDRESS,
   BLOCK_FOUT,
   BLOCK_MEM,
   BLOCK_SIZE,
+  BLOCK_TRAP,
   BLOCK_XOUT,
   bodyStartSymbol,
   bodyEndSymbol,
@@ -62,6 +70,7 @@ export function compareBlock(seq: Sequence, ref: Uint8Array, ours: Uint8Array): 
     const b = read64(ours, offset);
     if (a !== b) diffs.push({ where, input, reference: a, ours: b });
   };
+  check('trap', BLOCK_TRAP, 0n);
   check('fcsr', BLOCK_XOUT, BigInt(seq.frm) << 5n);
   for (let i = 1; i < 32; i++) check(`x${i} (${X_NAMES[i]})`, BLOCK_XOUT + 8 * i, i === seq.ptr ? undefined : seq.x[i]);
   for (let i = 0; i < 32; i++) check(`f${i} (${F_NAMES[i]})`, BLOCK_FOUT + 8 * i, seq.f[i]);
@@ -74,6 +83,8 @@ export interface BatchResult {
   readonly elfBytes: Uint8Array;
   /** Per sequence: its differences (empty when both targets agree). */
   readonly differences: readonly Difference[][];
+  /** Sequences the reference (QEMU) reports as trapped (SIGILL). */
+  readonly trapped: number;
   readonly notes: ReadonlyMap<number, string>;
 }
 
@@ -95,7 +106,9 @@ export function runBatch(
   const differences = seqs.map((s, k) =>
     compareBlock(s, refOut.subarray(k * BLOCK_SIZE, (k + 1) * BLOCK_SIZE), ourOut.subarray(k * BLOCK_SIZE, (k + 1) * BLOCK_SIZE)),
   );
-  return { elf, elfBytes, differences, notes: ourRun.notes ?? new Map() };
+  let trapped = 0;
+  for (let k = 0; k < seqs.length; k++) if (read64(refOut, k * BLOCK_SIZE + BLOCK_TRAP) !== 0n) trapped++;
+  return { elf, elfBytes, differences, trapped, notes: ourRun.notes ?? new Map() };
 }
 
 /** The disassembled body of sequence `k` in a built batch (from the ELF's bytes). */
@@ -191,11 +204,18 @@ export interface FuzzOptions extends GeneratorOptions {
   batch?: number;
   /** Stop shrinking/reporting after this many mismatches (default 20). */
   maxReports?: number;
+  /**
+   * 'valid' (default): random valid sequences. 'encodings': one random instruction word per
+   * sequence (valid, reserved or unknown), to compare which encodings trap as illegal.
+   */
+  mode?: 'valid' | 'encodings';
   onBatch?: (done: number, mismatches: number) => void;
 }
 
 export interface FuzzResult {
   checked: number;
+  /** Sequences that raised an illegal-instruction exception on QEMU (and, unless reported, on ours). */
+  trapped: number;
   mismatching: number;
   reports: Mismatch[];
 }
@@ -210,11 +230,13 @@ export function fuzz(
   const batch = options.batch ?? 2500;
   const start = options.start ?? 0;
   const maxReports = options.maxReports ?? 20;
-  const result: FuzzResult = { checked: 0, mismatching: 0, reports: [] };
+  const result: FuzzResult = { checked: 0, trapped: 0, mismatching: 0, reports: [] };
   for (let first = start; first < start + options.count; first += batch) {
     const n = Math.min(batch, start + options.count - first);
-    const seqs = Array.from({ length: n }, (_, i) => generateSequence(options.seed, first + i, options));
-    const { differences } = runBatch(seqs, assemble, reference, ours);
+    const make = options.mode === 'encodings' ? generateEncodingSequence : generateSequence;
+    const seqs = Array.from({ length: n }, (_, i) => make(options.seed, first + i, options));
+    const { differences, trapped } = runBatch(seqs, assemble, reference, ours);
+    result.trapped += trapped;
     differences.forEach((d, k) => {
       if (d.length === 0) return;
       result.mismatching++;
