@@ -54,7 +54,6 @@ const TOOLS = [
 /** Files (not commands) the build needs, with their Debian package. */
 const FILES = [
   ['/usr/riscv64-linux-gnu/lib/libc.a', 'libc6-dev-riscv64-cross'],
-  ['/usr/include/libelf.h', 'libelf-dev'],
 ];
 
 class BuildError extends Error {}
