@@ -69,8 +69,8 @@ const MSTATUS_WRITABLE =
 /** The sstatus view of mstatus. */
 const SSTATUS_MASK = C.MSTATUS_SIE | C.MSTATUS_SPIE | C.MSTATUS_SPP | C.MSTATUS_FS | C.MSTATUS_XS | C.MSTATUS_VS | C.MSTATUS_SUM | C.MSTATUS_MXR;
 const SSTATUS_WRITABLE = C.MSTATUS_SIE | C.MSTATUS_SPIE | C.MSTATUS_SPP | C.MSTATUS_FS | C.MSTATUS_SUM | C.MSTATUS_MXR;
-/** Bits of mstatus whose change alters address translation (TLB flush). */
-const MSTATUS_TRANSLATION = C.MSTATUS_MPRV | C.MSTATUS_MPP | C.MSTATUS_SUM | C.MSTATUS_MXR;
+/** Bits of mstatus that select the TLB context (see Hart.selectTlb); MXR changes flush. */
+const MSTATUS_TLB_CONTEXT = C.MSTATUS_MPRV | C.MSTATUS_MPP | C.MSTATUS_SUM;
 /** UXL = SXL = 2 in the high word. */
 const MSTATUS_HI_FIXED = 0x0000000a;
 
@@ -162,7 +162,8 @@ function writeMstatus(h: Hart, lo: number, mask: number): void {
   if (((v >>> C.MSTATUS_MPP_SHIFT) & 3) === 2) v &= ~C.MSTATUS_MPP;
   h.s[S_MSTATUS] = v;
   h.s[S_MSTATUS + 1] = MSTATUS_HI_FIXED;
-  if (((old ^ v) & MSTATUS_TRANSLATION) !== 0) h.flushTlb();
+  if (((old ^ v) & C.MSTATUS_MXR) !== 0) h.flushTlb();
+  if (((old ^ v) & (MSTATUS_TLB_CONTEXT | C.MSTATUS_MXR)) !== 0) h.selectTlb();
   h.requestInterruptCheck();
 }
 

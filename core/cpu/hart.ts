@@ -118,15 +118,24 @@ export class Hart {
   private readonly dirty: Uint8Array;
   private readonly ramBytes: number;
 
-  private readonly tlbX = new Tlb();
-  private readonly tlbR = new Tlb();
-  private readonly tlbW = new Tlb();
-  private readonly rTag: Int32Array;
-  private readonly rTagHi: Int32Array;
-  private readonly rOff: Int32Array;
-  private readonly wTag: Int32Array;
-  private readonly wTagHi: Int32Array;
-  private readonly wOff: Int32Array;
+  /**
+   * TLB sets per translation context, so a privilege change (every syscall) or Linux toggling
+   * SUM around user copies selects other sets instead of flushing: context 0 U, 1 S, 2 S with
+   * SUM, 3 M. Fetches use the context of the current privilege, loads and stores that of the
+   * MPRV-effective privilege.
+   */
+  private readonly tlbSetsX = [new Tlb(), new Tlb(), new Tlb(), new Tlb()];
+  private readonly tlbSetsR = [new Tlb(), new Tlb(), new Tlb(), new Tlb()];
+  private readonly tlbSetsW = [new Tlb(), new Tlb(), new Tlb(), new Tlb()];
+  private tlbX: Tlb;
+  private tlbR: Tlb;
+  private tlbW: Tlb;
+  private rTag: Int32Array;
+  private rTagHi: Int32Array;
+  private rOff: Int32Array;
+  private wTag: Int32Array;
+  private wTagHi: Int32Array;
+  private wOff: Int32Array;
 
   /** Event flags of the current instruction. */
   ev = 0;
@@ -174,6 +183,9 @@ export class Hart {
     this.dirty = this.memory.dirty;
     this.pmp = new Pmp(this.s);
     this.mmu = new Mmu(buffer, this.ramBytes, this.pmp, { sv39: options.sv39 ?? true, sv48: options.sv48 ?? true });
+    this.tlbX = this.tlbSetsX[3];
+    this.tlbR = this.tlbSetsR[3];
+    this.tlbW = this.tlbSetsW[3];
     this.rTag = this.tlbR.tagLo;
     this.rTagHi = this.tlbR.tagHi;
     this.rOff = this.tlbR.off;
@@ -196,6 +208,7 @@ export class Hart {
     this.fpu.fflags = 0;
     this.pmp.recompute();
     this.flushTlb();
+    this.selectTlb();
   }
 
   // ---- public API ----
@@ -269,9 +282,34 @@ export class Hart {
 
   /** Flushes the TLBs (derived state): after a snapshot restore, or a cleared dirty map. */
   flushTlb(): void {
-    this.tlbX.flush();
-    this.tlbR.flush();
-    this.tlbW.flush();
+    for (let c = 0; c < 4; c++) {
+      this.tlbSetsX[c].flush();
+      this.tlbSetsR[c].flush();
+      this.tlbSetsW[c].flush();
+    }
+    this.fPage = 1;
+  }
+
+  /**
+   * Selects the TLB sets for the current privilege and mstatus (MPRV, MPP, SUM): call after
+   * any change of them. MXR changes flush instead (rare).
+   */
+  selectTlb(): void {
+    const s = this.s;
+    const priv = s[S_PRIV];
+    const mst = s[S_MSTATUS];
+    const sum = (mst & C.MSTATUS_SUM) !== 0;
+    const ctx = (p: number): number => (p === C.PRV_M ? 3 : p === C.PRV_U ? 0 : sum ? 2 : 1);
+    this.tlbX = this.tlbSetsX[ctx(priv)];
+    const d = ctx(this.dataPriv());
+    this.tlbR = this.tlbSetsR[d];
+    this.tlbW = this.tlbSetsW[d];
+    this.rTag = this.tlbR.tagLo;
+    this.rTagHi = this.tlbR.tagHi;
+    this.rOff = this.tlbR.off;
+    this.wTag = this.tlbW.tagLo;
+    this.wTagHi = this.tlbW.tagHi;
+    this.wOff = this.tlbW.off;
     this.fPage = 1;
   }
 
@@ -339,6 +377,7 @@ export class Hart {
     this.fpu.frm = this.s[S_FRM];
     this.pmp.recompute();
     this.flushTlb();
+    this.selectTlb();
     this.updateSstc();
   }
 
@@ -362,12 +401,12 @@ export class Hart {
     const i8 = this.i8;
     const m8 = this.m8;
     const i16 = this.i16;
-    const rTag = this.rTag;
-    const rTagHi = this.rTagHi;
-    const rOff = this.rOff;
-    const wTag = this.wTag;
-    const wTagHi = this.wTagHi;
-    const wOff = this.wOff;
+    let rTag = this.rTag;
+    let rTagHi = this.rTagHi;
+    let rOff = this.rOff;
+    let wTag = this.wTag;
+    let wTagHi = this.wTagHi;
+    let wOff = this.wOff;
     let pcLo = s[S_PC];
     let pcHi = s[S_PC + 1];
     let fPage = 0;
@@ -402,6 +441,12 @@ export class Hart {
           pcLo = s[S_PC];
           pcHi = s[S_PC + 1];
           fLimit = 0;
+          rTag = this.rTag;
+          rTagHi = this.rTagHi;
+          rOff = this.rOff;
+          wTag = this.wTag;
+          wTagHi = this.wTagHi;
+          wOff = this.wOff;
           continue;
         }
         fPage = this.fPage;
@@ -840,6 +885,13 @@ export class Hart {
         pcLo = s[S_PC];
         pcHi = s[S_PC + 1];
         fLimit = 0;
+        // the instruction may have changed the translation context
+        rTag = this.rTag;
+        rTagHi = this.rTagHi;
+        rOff = this.rOff;
+        wTag = this.wTag;
+        wTagHi = this.wTagHi;
+        wOff = this.wOff;
         continue;
       }
       pcLo = npcLo;

@@ -4,10 +4,11 @@
  * to the RAM offset of its physical page. Only RAM pages whose whole 4 KiB passed the PMP
  * check are entered; everything else takes the slow path every time.
  *
- * Entries are valid for the translation context they were filled in (privilege, satp,
- * MPRV/MPP/SUM/MXR, PMP): the hart flushes all three on any change of these, and on SFENCE.VMA.
+ * Entries are valid for the translation context they were filled in: the hart keeps one set
+ * per context (privilege, and SUM for S-mode) and flushes them all on satp writes, SFENCE.VMA,
+ * PMP writes and MXR changes.
  */
-export const TLB_SIZE = 256;
+export const TLB_SIZE = 512;
 export const TLB_MASK = TLB_SIZE - 1;
 
 export class Tlb {

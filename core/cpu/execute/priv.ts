@@ -22,16 +22,10 @@ import {
   S_WFI,
 } from '../state.js';
 
-/**
- * Flushes the TLBs when a privilege or mstatus change alters translation: entries are filled
- * for one privilege (and, in M-mode with MPRV, for MPP), so a trap that stays in S-mode (a timer
- * interrupt in the kernel) keeps them.
- */
+/** After a privilege or mstatus change: the hart picks the TLB sets of the new context. */
 function contextChanged(h: Hart, oldPriv: number, oldMstatus: number): void {
   const s = h.s;
-  const mst = s[S_MSTATUS];
-  const mprvView = (v: number): number => ((v & C.MSTATUS_MPRV) !== 0 ? (v & C.MSTATUS_MPP) | C.MSTATUS_MPRV : 0);
-  if (s[S_PRIV] !== oldPriv || mprvView(mst) !== mprvView(oldMstatus)) h.flushTlb();
+  if (s[S_PRIV] !== oldPriv || s[S_MSTATUS] !== oldMstatus) h.selectTlb();
 }
 
 /**
