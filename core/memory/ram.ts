@@ -34,6 +34,11 @@ export interface GuestMemoryOptions {
   readonly harts?: number;
   /** Bytes reserved for fast-path device state (default 64 KiB). */
   readonly deviceStateBytes?: number;
+  /**
+   * An existing shared memory with this layout to use instead of a new one: another thread's
+   * view of the same guest (a hart worker adopting the VM's memory).
+   */
+  readonly memory?: WebAssembly.Memory;
 }
 
 export class GuestMemory {
@@ -64,7 +69,10 @@ export class GuestMemory {
     this.deviceStateOffset = this.hartStateBase + this.harts * HART_STATE_BYTES;
     const total = this.deviceStateOffset + this.deviceStateBytes;
     const pages = Math.ceil(total / WASM_PAGE);
-    this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    if (options.memory && options.memory.buffer.byteLength < pages * WASM_PAGE) {
+      throw new RangeError(`the shared guest memory has ${options.memory.buffer.byteLength} bytes; this layout needs ${pages * WASM_PAGE}`);
+    }
+    this.memory = options.memory ?? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
     this.buffer = this.memory.buffer as unknown as SharedArrayBuffer;
     this.u8 = new Uint8Array(this.buffer);
     this.dirty = new Uint8Array(this.buffer, this.dirtyOffset, ramBytes / PAGE_SIZE);

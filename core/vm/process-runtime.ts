@@ -9,11 +9,13 @@
  * deadline or input (an idle guest costs ~0% CPU). A CPU cap below 100% sleeps after each slice
  * so that busy / (busy + sleep) stays at the cap.
  *
- * This is the inline design (all harts on this thread). The threaded design of
- * ARCHITECTURE.md §4 (a worker per hart over the shared memory) plugs in here later.
+ * Two schedulers: threaded (threaded.ts: a thread per hart over the shared guest memory, devices
+ * served here through per-hart MMIO mailboxes) when the platform can start threads, else inline
+ * (every hart on this thread, in time slices).
  */
 import { VirtMachine, type BootImage } from '../machine/virt.js';
 import { InlineScheduler, type StopReason } from './inline.js';
+import { createThreadedShared, ThreadedScheduler } from './threaded.js';
 import type { VmMain, VmParentPort, VmProcessEnv } from './process.js';
 import { EXIT_FATAL, type BootSpec, type GuestStop, type HostToVm, type VmMessage } from './protocol.js';
 
@@ -50,7 +52,10 @@ class PausableClock {
 class VmRuntime {
   private machine: VirtMachine | null = null;
   private scheduler: InlineScheduler | null = null;
-  private clock: PausableClock | null = null;
+  private clock: { now(): number; pause(): void; resume(): void } | null = null;
+  /** Set when the harts run on their own threads (the threaded scheduler). */
+  private threaded: ThreadedScheduler | null = null;
+  private flushScheduled = false;
   private spec: BootSpec | null = null;
   private state: 'waiting' | 'running' | 'paused' | 'stopped' = 'waiting';
   private readonly bootedAt: number;
@@ -86,6 +91,13 @@ class VmRuntime {
       case 'pause':
         if (this.state === 'running') {
           this.state = 'paused';
+          if (this.threaded) {
+            void this.threaded.pause().then(() => {
+              this.flush();
+              this.send({ type: 'paused' });
+            });
+            return;
+          }
           this.clock?.pause();
           this.sleepCancel();
           this.flush();
@@ -95,13 +107,23 @@ class VmRuntime {
       case 'resume':
         if (this.state === 'paused') {
           this.state = 'running';
-          this.clock?.resume();
-          this.schedule(0);
+          if (this.threaded) this.threaded.resume();
+          else {
+            this.clock?.resume();
+            this.schedule(0);
+          }
         }
         this.send({ type: 'resumed' });
         return;
       case 'reset':
         if (this.machine && (this.state === 'running' || this.state === 'paused')) {
+          if (this.threaded) {
+            void this.threaded.reset().then(() => {
+              this.flush();
+              this.send({ type: 'reset' });
+            });
+            return;
+          }
           this.machine.reset();
           this.flush();
         }
@@ -115,7 +137,8 @@ class VmRuntime {
       case 'input':
         if (this.machine && this.state !== 'stopped') {
           this.machine.serialInput(message.data);
-          if (this.state === 'running') this.schedule(0);
+          if (this.threaded) this.threaded.kick();
+          else if (this.state === 'running') this.schedule(0);
         }
         return;
       case 'stats':
@@ -123,7 +146,7 @@ class VmRuntime {
           type: 'stats',
           requestId: message.requestId,
           counters: {
-            retired: this.scheduler?.retired ?? 0,
+            retired: this.threaded?.retired ?? this.scheduler?.retired ?? 0,
             cpuMicros: this.env.cpuMicros(),
             rssBytes: this.env.rssBytes(),
             uptimeMs: this.env.now() - this.bootedAt,
@@ -134,6 +157,7 @@ class VmRuntime {
         this.flush();
         this.state = 'stopped';
         this.sleepCancel();
+        this.threaded?.stop();
         this.env.exit(0);
         return;
     }
@@ -154,11 +178,18 @@ class VmRuntime {
       }
     };
     let machine: VirtMachine;
+    let shared: ReturnType<typeof createThreadedShared> | null = null;
     try {
       const bios = image(spec.bios, 'firmware');
       const kernel = image(spec.kernel, 'kernel');
       const initrd = image(spec.initrd, 'initrd');
-      this.clock = new PausableClock(this.env);
+      const threaded = (spec.scheduler ?? 'threaded') === 'threaded' && this.env.startHartThread && this.env.wallMs;
+      if (threaded) {
+        shared = createThreadedShared(spec.harts, () => this.env.wallMs!());
+        this.clock = shared.clock;
+      } else {
+        this.clock = new PausableClock(this.env);
+      }
       machine = new VirtMachine({
         memSize: spec.memoryMiB * 1024 * 1024,
         harts: spec.harts,
@@ -174,10 +205,45 @@ class VmRuntime {
       return;
     }
     this.machine = machine;
+    if (shared) {
+      this.threaded = new ThreadedScheduler(
+        machine,
+        shared,
+        {
+          after: (ms, fn) => this.env.after(ms, fn),
+          onActivity: () => this.scheduleFlush(),
+          onStop: (reason) => {
+            const stop = this.guestStop(reason);
+            this.flush();
+            if (stop && stop !== 'reboot') {
+              this.state = 'stopped';
+              this.send({ type: 'stopped', stop });
+            }
+          },
+        },
+        this.env.startHartThread!,
+        (error) => this.fatal('internal error in a hart thread', error),
+        spec.cpuCapPercent,
+      );
+      this.state = 'running';
+      this.send({ type: 'booted', harts: spec.harts });
+      this.threaded.start();
+      return;
+    }
     this.scheduler = new InlineScheduler(machine, { time: 'host', clock: this.clock, slice: 10_000 });
     this.state = 'running';
     this.send({ type: 'booted', harts: spec.harts });
     this.schedule(0);
+  }
+
+  /** Threaded: console output is gathered for a few milliseconds, then sent in one message. */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    this.env.after(4, () => {
+      this.flushScheduled = false;
+      this.flush();
+    });
   }
 
   private readonly outputByte = (byte: number): void => {
@@ -270,6 +336,7 @@ class VmRuntime {
     this.flush();
     this.state = 'stopped';
     this.sleepCancel();
+    this.threaded?.stop();
     const message = error instanceof Error ? error.message : String(error);
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
     this.send({ type: 'fatal', message: `${what}: ${message}`, detail });

@@ -4,6 +4,7 @@
  * runs the same VM runtime in this thread for unit tests of the host side.
  */
 import type { HostToVm } from './protocol.js';
+import type { StartHartThread } from './threaded.js';
 
 /** How a VM process ended. */
 export interface VmProcessExit {
@@ -46,6 +47,10 @@ export interface VmParentPort {
 
 /** What the VM runtime needs from the OS it runs on. */
 export interface VmProcessEnv {
+  /** Starts a hart thread (worker); absent: harts run inline on the device thread. */
+  readonly startHartThread?: StartHartThread;
+  /** Milliseconds on a clock every thread of the process shares (timeOrigin + performance.now()). */
+  wallMs?(): number;
   /** Reads a whole file (boot images). */
   readFile(path: string): Uint8Array;
   /** Monotonic milliseconds. */

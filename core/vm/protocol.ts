@@ -17,8 +17,13 @@ export interface BootSpec {
   readonly kernel: string | null;
   readonly initrd: string | null;
   readonly cmdline: string;
-  /** Share of one host core the VM's hart loop may use, 1..100. */
+  /** Share of one host core the VM's hart loop may use, 1..100 (threaded: each hart thread). */
   readonly cpuCapPercent: number;
+  /**
+   * 'threaded': a thread per hart over the shared memory (when the platform can start threads);
+   * 'inline': every hart on the device thread. Default 'threaded'.
+   */
+  readonly scheduler?: 'threaded' | 'inline';
 }
 
 /** Host → VM process. */

@@ -3,7 +3,8 @@
  * to the VM runtime (core/vm/process-runtime.ts). Exits when the host goes away: a VM never
  * outlives its host.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { runVmProcess } from '../../vm/process-runtime.js';
 import type { VmProcessEnv } from '../../vm/process.js';
 import type { HostToVm } from '../../vm/protocol.js';
@@ -20,7 +21,24 @@ let pendingSends = 0;
 let exiting: number | null = null;
 const exitNow = (code: number) => process.exit(code);
 
+/** The hart thread entry beside this file (dist/); without it the harts run inline. */
+const hartThreadEntry = new URL('./hart-thread-main.js', import.meta.url);
+const threads = process.env.RISCSTATION_SCHEDULER !== 'inline' && existsSync(hartThreadEntry);
+
 const env: VmProcessEnv = {
+  ...(threads
+    ? {
+        startHartThread(init, onError) {
+          const worker = new Worker(hartThreadEntry, { workerData: init, name: `hart ${init.hartId}` });
+          worker.on('error', (error) => onError(error));
+          worker.on('exit', (code) => {
+            if (code !== 0) onError(new Error(`hart ${init.hartId} thread exited with code ${code}`));
+          });
+          return { terminate: () => void worker.terminate() };
+        },
+      }
+    : {}),
+  wallMs: () => performance.timeOrigin + performance.now(),
   readFile: (path) => new Uint8Array(readFileSync(path)),
   now: () => performance.now(),
   after(ms, fn) {
