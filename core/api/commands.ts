@@ -170,6 +170,8 @@ export const vmStatsSchema = z.object({
   rssBytes: z.number().nonnegative(),
   uptimeSeconds: z.number().nonnegative(),
   cpuCapPercent: z.number(),
+  /** How the VM's harts run: a thread each ('threaded') or all on the device thread ('inline'); null when not running. */
+  scheduler: z.enum(['threaded', 'inline']).nullable().optional(),
 });
 export type VmStats = z.infer<typeof vmStatsSchema>;
 

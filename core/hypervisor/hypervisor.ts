@@ -66,6 +66,7 @@ class VmEntry {
   waiters: ((message: VmMessage) => boolean)[] = [];
   exitWaiters: (() => void)[] = [];
   startedAt = 0;
+  scheduler: 'threaded' | 'inline' | null = null;
   lastSample: StatsSample | null = null;
   cancelStopTimer: (() => void) | null = null;
 
@@ -433,6 +434,7 @@ export class Hypervisor {
       rssBytes: 0,
       uptimeSeconds: 0,
       cpuCapPercent: vm.config.cpuCapPercent,
+      scheduler: vm.process ? vm.scheduler : null,
     };
     if (!vm.process || (state !== 'running' && state !== 'paused')) return base;
     const requestId = this.nextRequestId++;
@@ -500,6 +502,8 @@ export class Hypervisor {
         this.emit({ type: 'console.output', vmId: vm.id, console: 'serial0', data: bytesToBase64(message.data) });
         break;
       case 'booted':
+        vm.scheduler = message.scheduler;
+        this.log(vm.id, `running: ${message.harts} hart(s), ${message.scheduler} scheduler`);
         vm.lifecycle.apply({ type: 'booted' });
         break;
       case 'stopped':

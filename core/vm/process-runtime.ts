@@ -226,13 +226,13 @@ class VmRuntime {
         spec.cpuCapPercent,
       );
       this.state = 'running';
-      this.send({ type: 'booted', harts: spec.harts });
+      this.send({ type: 'booted', harts: spec.harts, scheduler: 'threaded' });
       this.threaded.start();
       return;
     }
     this.scheduler = new InlineScheduler(machine, { time: 'host', clock: this.clock, slice: 10_000 });
     this.state = 'running';
-    this.send({ type: 'booted', harts: spec.harts });
+    this.send({ type: 'booted', harts: spec.harts, scheduler: 'inline' });
     this.schedule(0);
   }
 

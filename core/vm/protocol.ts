@@ -66,7 +66,7 @@ export type GuestStop =
 /** VM process → host. */
 export type VmMessage =
   /** The board is built and the harts run. */
-  | { readonly type: 'booted'; readonly harts: number }
+  | { readonly type: 'booted'; readonly harts: number; readonly scheduler: 'threaded' | 'inline' }
   | { readonly type: 'paused' }
   | { readonly type: 'resumed' }
   | { readonly type: 'reset' }
@@ -104,7 +104,7 @@ function isGuestStop(v: unknown): boolean {
 }
 
 const CHECKS: Record<VmMessage['type'], Checker> = {
-  booted: (m) => num(m.harts),
+  booted: (m) => num(m.harts) && (m.scheduler === 'threaded' || m.scheduler === 'inline'),
   paused: () => true,
   resumed: () => true,
   reset: () => true,

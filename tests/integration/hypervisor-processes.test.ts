@@ -3,7 +3,7 @@
  * and launcher), each VM is a forked OS process running the built VM runtime
  * (dist/core/platform/node/vm-process-main.js; npm run build:core first).
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,6 +92,13 @@ describe.skipIf(!built || !gcc.available || !fwJump.available || !uboot.availabl
 
     await Promise.all([consoles.echo.waitFor('idle-echo ready'), consoles.u1.waitFor('\n=> '), consoles.u4.waitFor('\n=> ')]);
     expect(consoles.u4.text).toMatch(/Platform HART Count\s*:\s*4/);
+    // Each hart is a thread of the VM's process: the main (device) thread, Node's own threads, 4 hart threads.
+    const u4stats = await hv.stats(u4.id);
+    expect(u4stats.scheduler).toBe('threaded');
+    if (process.platform === 'linux') {
+      const threads = (pid: number) => readdirSync(`/proc/${pid}/task`).length;
+      expect(threads(u4stats.pid!) - threads(hv.get(u1.id).pid!)).toBe(3);
+    }
 
     // kill -9 the 1-hart U-Boot VM's process.
     const victim = hv.get(u1.id).pid!;

@@ -4,7 +4,7 @@ import { parseVmMessage } from '../../../../core/vm/protocol.js';
 describe('VM process messages', () => {
   it('accepts each well-formed message', () => {
     const good = [
-      { type: 'booted', harts: 4 },
+      { type: 'booted', harts: 4, scheduler: 'threaded' },
       { type: 'paused' },
       { type: 'output', data: new Uint8Array([104, 105]) },
       { type: 'stats', requestId: 3, counters: { retired: 10, cpuMicros: 5, rssBytes: 1, uptimeMs: 2 } },
