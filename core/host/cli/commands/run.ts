@@ -15,7 +15,7 @@ import { UsageError, type CliCommand, type CliIo } from '../registry.js';
 
 const CTRL_A = 0x01;
 /** Instructions per scheduler call before the event loop gets a turn (input, output flush). */
-const CHUNK = 2_000_000;
+const CHUNK = 500_000;
 
 const HELP_KEYS = [
   'C-a h    print this help',
