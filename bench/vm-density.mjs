@@ -11,7 +11,7 @@
  *   - host CPU while all N idle: the sum of the VM processes' CPU, and the host process's own,
  *     in percent of one core over a 3 s window.
  *
- *   npm run build:core && node bench/vm-density.mjs [--counts 1,4,8,16] [--mem 32]
+ *   npm run build:core && node bench/vm-density.mjs [--counts 1,4,8,16] [--mem 32] [--scheduler threaded|inline]
  *
  * Needs riscv64-unknown-elf-gcc (Debian gcc-riscv64-unknown-elf) to build the guest.
  */
@@ -28,7 +28,11 @@ if (!existsSync(join(dist, 'hypervisor', 'hypervisor.js'))) {
   console.error('dist/ is missing: run npm run build:core first');
   process.exit(2);
 }
-const { values } = parseArgs({ options: { counts: { type: 'string', default: '1,4,8,16' }, mem: { type: 'string', default: '32' } } });
+const { values } = parseArgs({
+  options: { counts: { type: 'string', default: '1,4,8,16' }, mem: { type: 'string', default: '32' }, scheduler: { type: 'string', default: 'threaded' } },
+});
+// The VM processes read it (core/platform/node/vm-process-main.ts).
+process.env.RISCSTATION_SCHEDULER = values.scheduler;
 const counts = values.counts.split(',').map(Number);
 const memoryMiB = Number(values.mem);
 
@@ -104,7 +108,10 @@ for (const n of counts) {
   rows.push(r);
   console.error(`N=${n} done`);
 }
-console.log(`VM density: idle bare-metal guests (WFI, 100 ms timer), ${memoryMiB} MiB guest RAM each, one OS process per VM, Node ${process.versions.node}`);
+console.log(
+  `VM density: idle bare-metal guests (WFI, 100 ms timer), ${memoryMiB} MiB guest RAM each, one OS process per VM, ` +
+    `${values.scheduler} scheduler, Node ${process.versions.node}`,
+);
 console.log('| N | start to first output, median / max (ms) | RSS per VM process (MiB) | idle CPU, all VMs (% of a core) | idle CPU, host process (%) |');
 console.log('|---:|---:|---:|---:|---:|');
 for (const r of rows) {

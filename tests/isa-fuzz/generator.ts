@@ -11,6 +11,7 @@
  */
 import { INSTRUCTIONS, lookup } from '../../core/isa/index.js';
 import { Prng } from './prng.js';
+import { boundaryCase, regBits } from './boundary.js';
 import { floatValue, intValue } from './operands.js';
 
 export const X_NAMES = [
@@ -65,7 +66,25 @@ class Ctx {
     readonly unitIndex: () => number,
     readonly unitCount: number,
     readonly misaligned: number,
+    /** The sequence's input registers, which boundary cases overwrite for fresh registers. */
+    readonly xIn: bigint[],
+    readonly fIn: bigint[],
   ) {}
+
+  /** An f register no earlier unit wrote, so its input value is what the next unit reads. */
+  freshF(): number {
+    let r: number;
+    do r = this.rng.range(0, 31);
+    while (this.recentF.includes(r));
+    return r;
+  }
+  /** An x register (not x0, not the pointer) no earlier unit wrote. */
+  freshX(): number {
+    let r: number;
+    do r = this.rng.range(1, 31);
+    while (r === this.ptr || this.recentX.includes(r));
+    return r;
+  }
 
   /** A destination integer register: never the pointer, x0 now and then. */
   xd(): string {
@@ -99,7 +118,7 @@ class Ctx {
     return X_NAMES[r];
   }
   /** A compressed-form register x8..x15, for writing (never the pointer) or reading. */
-  xcd(): string | undefined {
+  xcd(): string {
     const choices = [8, 9, 10, 11, 12, 13, 14, 15].filter((r) => r !== this.ptr);
     const r = this.rng.pick(choices);
     this.recentX.push(r);
@@ -266,9 +285,32 @@ const GENERATORS: readonly [number, Gen][] = [
   [1, (c) => `csrrwi ${c.xd()}, ${pick(c, ['frm', 'fcsr'])}, ${c.rng.below(5)}`],
   // fcsr from a register: bits above 7 are ignored; frm bits kept to rne or rmm (0b100) so it stays valid
   [1, (c) => { const t = c.xt(); return [`andi ${t}, ${c.xs()}, -97`, `csrrw ${c.xd()}, fcsr, ${t}`]; }],
+  // F and D operands a few ulps from rounding boundaries (see boundary.ts)
+  [10, genBoundary],
   // C
   [14, genCompressed],
 ];
+
+function genBoundary(c: Ctx): string {
+  const p = c.rng.pick(['s', 'd'] as const);
+  const { op, f, x } = boundaryCase(c.rng, p);
+  const regs = f.map((v) => {
+    const r = c.freshF();
+    // fcvt.s.d reads a double
+    c.fIn[r] = regBits(v, op === 'fcvt.s.d' ? 'd' : p);
+    return F_NAMES[r];
+  });
+  if (x !== undefined) {
+    const r = c.freshX();
+    c.xIn[r] = x;
+    // fcvt.d.w and fcvt.d.wu are exact: the assembler takes no rounding mode for them
+    const exact = op === 'fcvt.d.w' || op === 'fcvt.d.wu';
+    return `${op} ${c.fd()}, ${X_NAMES[r]}${exact ? '' : c.rm()}`;
+  }
+  if (op.startsWith('fcvt.s.d')) return `${op} ${c.fd()}, ${regs[0]}${c.rm()}`;
+  if (op.startsWith('fcvt')) return `${op} ${c.xd()}, ${regs[0]}${c.rm()}`;
+  return `${op}.${p} ${c.fd()}, ${regs.join(', ')}${c.rm()}`;
+}
 
 function genCompressed(c: Ctx): string | string[] | undefined {
   const { rng, ptr } = c;
@@ -350,7 +392,7 @@ export function generateSequence(seed: number, index: number, options: Generator
   const { frm, x, f, mem } = randomInputs(rng);
   const count = rng.range(1, maxUnits);
   const units: Unit[] = [];
-  const ctx = new Ctx(rng, ptr, () => units.length, count, options.misaligned ?? 0.05);
+  const ctx = new Ctx(rng, ptr, () => units.length, count, options.misaligned ?? 0.05, x, f);
   while (units.length < count) {
     const out = pickGenerator(rng)(ctx);
     if (out === undefined) continue;
@@ -359,7 +401,7 @@ export function generateSequence(seed: number, index: number, options: Generator
   return { seed, index, ptr, frm, x, f, mem, units };
 }
 
-function randomInputs(rng: Prng): Pick<Sequence, 'frm' | 'x' | 'f' | 'mem'> {
+function randomInputs(rng: Prng): { frm: number; x: bigint[]; f: bigint[]; mem: bigint[] } {
   const frm = rng.below(5);
   // A third of the sequences draw their inputs from the edge-case lists only.
   const edgy = rng.chance(0.33);
