@@ -2,18 +2,25 @@
  * The F and D extensions (Unpriv ch. 11 and 12): OP-FP (0x53) and the fused multiply-adds
  * (0x43 FMADD, 0x47 FMSUB, 0x4b FNMSUB, 0x4f FNMADD) for RV64, bit-exact with QEMU.
  *
- * Hot path: host doubles wherever the answer is provably the correctly rounded one (round to
- * nearest even, normal results), with exceptions detected by error-free transformations
- * (TwoSum, Dekker's product, remainder checks). Singles are computed in double and rounded
+ * Hot path: host doubles wherever the answer is provably right. The host rounds to nearest
+ * even; error-free transformations (TwoSum, Dekker's product, exact remainders of quotients
+ * and roots) give the exact rest of each result, which sets NX and turns the RNE result into
+ * the RTZ/RDN/RUP/RMM one by at most one ulp step. Singles are computed in double and rounded
  * with Math.fround, which is correctly rounded for + - * / sqrt because 53 >= 2*24 + 2.
- * Anything else (other rounding modes, NaNs, infinities, overflow, tiny results, operands out
- * of the error-free range) goes to the exact soft-float in ../float/softfloat.ts.
+ * Everything else (NaNs, infinities, overflow, tiny results, operands outside the error-free
+ * range, double-rounding midpoints) goes to the exact soft-float in ../float/softfloat.ts,
+ * which is also the reference the fast path must agree with.
  */
 import type { FpuState } from '../fpu-state.js';
 import {
   F32,
   F64,
   FLAG_NX,
+  RM_RDN,
+  RM_RMM,
+  RM_RNE,
+  RM_RTZ,
+  RM_RUP,
   sfAdd,
   sfCompare,
   sfConvert,
@@ -32,11 +39,6 @@ const MIN_NORMAL_D = 2.2250738585072014e-308;
 const MIN_NORMAL_S = 1.1754943508222875e-38;
 const MAX_S = 3.4028234663852886e38;
 const MAX_D = Number.MAX_VALUE;
-const RM_RNE = 0;
-const RM_RTZ = 1;
-const RM_RDN = 2;
-const RM_RUP = 3;
-const RM_RMM = 4;
 /** Veltkamp's splitter for binary64: 2^27 + 1. */
 const SPLIT = 134217729;
 /** Dekker's product is exact when operands stay below this (no overflow in the split)... */
