@@ -4,4 +4,9 @@
 import { runnerImport } from 'vite';
 
 const { module } = await runnerImport(new URL('../tests/isa-fuzz/cli.ts', import.meta.url).pathname);
-process.exitCode = module.main(process.argv.slice(2));
+try {
+  process.exitCode = module.main(process.argv.slice(2));
+} catch (error) {
+  console.error(`fuzz:isa: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 2;
+}
