@@ -20,3 +20,18 @@ export function formatMiB(mib: number, locale: string): string {
   if (mib >= 1024 && mib % 1024 === 0) return `${new Intl.NumberFormat(locale).format(mib / 1024)} GiB`;
   return `${new Intl.NumberFormat(locale).format(mib)} MiB`;
 }
+
+/** `3725` s → "1:02:05", `65` → "1:05" (hours only when there are some). */
+export function formatDuration(seconds: number): string {
+  const total = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
+}
+
+/** A large count in the locale's compact form: `12345678` → "12M" (en), "1235万" (ja). */
+export function formatCount(value: number, locale: string): string {
+  return new Intl.NumberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 }).format(value);
+}

@@ -4,7 +4,17 @@
  */
 import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
-import { ApiError, type ApiEvent, type VmId, type VmState, type VmSummary } from '../../core/api/index.js';
+import {
+  ApiError,
+  type ApiEvent,
+  type TemplateInfo,
+  type VmConfigInput,
+  type VmConfigPatch,
+  type VmDetails,
+  type VmId,
+  type VmState,
+  type VmSummary,
+} from '../../core/api/index.js';
 import { useHostStore } from './host.js';
 
 /** The toolbar's power buttons. `stop` is Power Off: it pulls the plug (vm.hardStop), as in VMware. */
@@ -31,6 +41,12 @@ export const useVmStore = defineStore('vm', () => {
   const actionError = ref<string | null>(null);
   const selectedId = ref<VmId | null>(null);
   const filter = ref('');
+  /** Whole configurations (vm.get), fetched for the selected VM and refreshed when it changes. */
+  const details = ref<Record<VmId, VmDetails>>({});
+  /** Why each crashed VM crashed (from vm.stateChanged reasons and vm.get). */
+  const crashReasons = ref<Record<VmId, string>>({});
+  const templates = ref<TemplateInfo[] | null>(null);
+  const templatesError = ref<string | null>(null);
 
   const selected = computed(() => vms.value.find((vm) => vm.id === selectedId.value) ?? null);
   const filtered = computed(() => {
@@ -73,9 +89,13 @@ export const useVmStore = defineStore('vm', () => {
 
   /** Runs a power action on the selected VM; a refusal (wrong state, not implemented) lands in `actionError`. */
   async function power(action: PowerAction): Promise<void> {
+    if (selectedId.value !== null) await powerVm(selectedId.value, action);
+  }
+
+  /** Runs a power action on any VM (the library's context menu); a refusal lands in `actionError`. */
+  async function powerVm(id: VmId, action: PowerAction): Promise<void> {
     const api = host.client;
-    const id = selectedId.value;
-    if (!api || id === null) return;
+    if (!api) return;
     actionError.value = null;
     try {
       const run = {
@@ -92,6 +112,62 @@ export const useVmStore = defineStore('vm', () => {
     }
   }
 
+  /** Fetches a VM's whole configuration (vm.get); keeps the last one if the host cannot answer. */
+  async function loadDetails(id: VmId): Promise<VmDetails | null> {
+    const api = host.client;
+    if (!api) return null;
+    try {
+      const vm = await api.vmGet(id);
+      details.value = { ...details.value, [id]: vm };
+      if (vm.crashReason) crashReasons.value = { ...crashReasons.value, [id]: vm.crashReason };
+      return vm;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The host's templates (template.list), fetched once per connection. */
+  async function loadTemplates(): Promise<void> {
+    const api = host.client;
+    if (!api) return;
+    try {
+      templates.value = await api.call({ type: 'template.list' });
+      templatesError.value = null;
+    } catch (e) {
+      templates.value = [];
+      templatesError.value = e instanceof ApiError ? e.message : String(e);
+    }
+  }
+
+  /** Creates a VM and selects it. Rejects with the host's ApiError (the wizard shows it). */
+  async function create(config: VmConfigInput): Promise<VmDetails> {
+    const api = host.client;
+    if (!api) throw new ApiError('disconnected', 'not connected to the host');
+    const vm = await api.vmCreate(config);
+    details.value = { ...details.value, [vm.id]: vm };
+    apply({ type: 'vm.added', vm: { id: vm.id, name: vm.config.name, state: vm.state, harts: vm.config.harts, memoryMiB: vm.config.memoryMiB } });
+    select(vm.id);
+    return vm;
+  }
+
+  /** Changes a VM's configuration. Rejects with the host's ApiError. */
+  async function update(id: VmId, patch: VmConfigPatch): Promise<VmDetails> {
+    const api = host.client;
+    if (!api) throw new ApiError('disconnected', 'not connected to the host');
+    const vm = await api.vmUpdate(id, patch);
+    details.value = { ...details.value, [vm.id]: vm };
+    apply({ type: 'vm.updated', vm: { id: vm.id, name: vm.config.name, state: vm.state, harts: vm.config.harts, memoryMiB: vm.config.memoryMiB } });
+    return vm;
+  }
+
+  /** Deletes a VM and its files. Rejects with the host's ApiError. */
+  async function remove(id: VmId): Promise<void> {
+    const api = host.client;
+    if (!api) throw new ApiError('disconnected', 'not connected to the host');
+    await api.vmDelete(id);
+    apply({ type: 'vm.removed', id });
+  }
+
   function apply(event: ApiEvent): void {
     switch (event.type) {
       case 'vm.added':
@@ -99,6 +175,7 @@ export const useVmStore = defineStore('vm', () => {
         break;
       case 'vm.updated':
         vms.value = vms.value.map((vm) => (vm.id === event.vm.id ? event.vm : vm));
+        if (event.vm.id === selectedId.value) void loadDetails(event.vm.id);
         break;
       case 'vm.removed':
         vms.value = vms.value.filter((vm) => vm.id !== event.id);
@@ -106,6 +183,10 @@ export const useVmStore = defineStore('vm', () => {
         break;
       case 'vm.stateChanged':
         vms.value = vms.value.map((vm) => (vm.id === event.id ? { ...vm, state: event.state } : vm));
+        if (event.state === 'crashed' && event.reason) crashReasons.value = { ...crashReasons.value, [event.id]: event.reason };
+        if (details.value[event.id]) details.value = { ...details.value, [event.id]: { ...details.value[event.id], state: event.state } };
+        // The pid and crash reason change with the state: fetch them again for the VM on screen.
+        if (event.id === selectedId.value && event.state !== event.previous) void loadDetails(event.id);
         break;
       default:
         break;
@@ -130,10 +211,41 @@ export const useVmStore = defineStore('vm', () => {
   watch(
     () => host.status,
     (status) => {
-      if (status === 'connected') void load();
+      if (status === 'connected') {
+        templates.value = null;
+        void load();
+      }
     },
     { immediate: true },
   );
 
-  return { vms, loading, loaded, error, actionError, selectedId, selected, filter, filtered, actions, load, select, power };
+  watch(selectedId, (id) => {
+    if (id !== null) void loadDetails(id);
+  });
+
+  return {
+    vms,
+    loading,
+    loaded,
+    error,
+    actionError,
+    selectedId,
+    selected,
+    filter,
+    filtered,
+    actions,
+    details,
+    crashReasons,
+    templates,
+    templatesError,
+    load,
+    loadDetails,
+    loadTemplates,
+    select,
+    power,
+    powerVm,
+    create,
+    update,
+    remove,
+  };
 });

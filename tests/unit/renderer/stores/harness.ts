@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createPinia, setActivePinia, type Pinia } from 'pinia';
 import { createApp, type App } from 'vue';
 import { createInMemoryTransportPair, serveConnection, type ServerConnection } from '../../../../core/api/index.js';
-import { ApiServer } from '../../../../core/host/api-server.js';
+import { ApiServer, type CommandHandlers } from '../../../../core/host/api-server.js';
 import { uiEnvironmentKey, type UiEnvironment } from '../../../../renderer/services/environment.js';
 import { ConnectError, connectorKey, type Connector } from '../../../../renderer/services/transport.js';
 
@@ -20,8 +20,13 @@ export interface Harness {
   connections: ServerConnection[];
 }
 
-export function createHarness(options: { environment?: UiEnvironment; connector?: Connector } = {}): Harness {
-  const server = new ApiServer({ productVersion: '0.1.0-test', dataDir: mkdtempSync(join(tmpdir(), 'riscstation-renderer-')), frontEnd: 'web' });
+export function createHarness(options: { environment?: UiEnvironment; connector?: Connector; handlers?: CommandHandlers } = {}): Harness {
+  const server = new ApiServer({
+    productVersion: '0.1.0-test',
+    dataDir: mkdtempSync(join(tmpdir(), 'riscstation-renderer-')),
+    frontEnd: 'web',
+    handlers: options.handlers,
+  });
   const connections: ServerConnection[] = [];
   const connector: Connector =
     options.connector ??
