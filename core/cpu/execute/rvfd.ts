@@ -47,6 +47,8 @@ const DEKKER_OPERAND_MAX = 2 ** 995;
 const DEKKER_PRODUCT_MIN = 2 ** -960;
 const DEKKER_PRODUCT_MAX = 2 ** 1020;
 const TWO32 = 4294967296;
+const TWO63 = 2 ** 63;
+const TWO64 = 2 ** 64;
 const CANONICAL_NAN_S = 0x7fc00000;
 
 /** a * b - p exactly, for p = fl(a * b) with a, b, p in Dekker's range. */
@@ -633,7 +635,7 @@ function cvtSD(s: FpuState, rd: number, rs1: number, rm: number): void {
   setS(s.f, rd, res);
 }
 
-/** Rounds a finite |a| < 2^52 to an integer under rm. */
+/** Rounds a finite a to an integer under rm (doubles from 2^52 up are integers already). */
 function roundToInt(a: number, rm: number): number {
   switch (rm) {
     case 1:
@@ -660,7 +662,7 @@ function roundToInt(a: number, rm: number): number {
 /** fcvt.{w,wu,l,lu}.{s,d}; kind is the rs2 field: 0 w, 1 wu, 2 l, 3 lu. */
 function cvtToInt(s: FpuState, isD: number, kind: number, rd: number, rs1: number, rm: number): void {
   const a = isD ? s.f64[rs1] : valueS(s, rs1);
-  if (Math.abs(a) < 4503599627370496) {
+  if (Math.abs(a) < TWO64) {
     const n = roundToInt(a, rm);
     let ok = true;
     let lo = 0;
@@ -678,8 +680,8 @@ function cvtToInt(s: FpuState, isD: number, kind: number, rd: number, rs1: numbe
         hi = lo >> 31;
         break;
       default: {
-        ok = kind === 2 || n >= 0;
-        const h = Math.floor(n / TWO32);
+        ok = kind === 2 ? n >= -TWO63 && n < TWO63 : n >= 0; // |n| < 2^64 already
+        const h = Math.floor(n / TWO32); // exact, and so is the low word below
         hi = h | 0;
         lo = (n - h * TWO32) | 0;
         break;
