@@ -355,8 +355,14 @@ export class Hypervisor {
     try {
       await booted;
     } catch (error) {
-      if (vm.lifecycle.state === 'crashed') {
-        throw new ApiError('internal', `VM '${vm.config.name}' crashed while starting: ${vm.lifecycle.crashReason}`);
+      if (error instanceof VmEndedError) {
+        // The process is on its way out: report once it is gone and the VM is marked crashed.
+        const cancel = this.platform.timers.after(5000, () => vm.process?.kill());
+        await this.exited(vm);
+        cancel();
+      }
+      if (error instanceof VmEndedError || vm.lifecycle.state === 'crashed') {
+        throw new ApiError('internal', `VM '${vm.config.name}' crashed while starting: ${vm.lifecycle.crashReason ?? (error as Error).message}`);
       }
       throw error;
     }
@@ -568,7 +574,7 @@ export class Hypervisor {
       const waiter = (m: VmMessage): boolean => {
         if (m.type === 'fatal' && !match(m)) {
           cancel();
-          reject(new ApiError('invalid-state', `VM '${vm.config.name}' stopped before answering ${what}`));
+          reject(new VmEndedError(m.message === 'exited' ? `VM '${vm.config.name}' stopped before answering ${what}` : m.message));
           return true;
         }
         if (!match(m)) return false;
@@ -586,6 +592,13 @@ export class Hypervisor {
     const answer = this.expect(vm, match ?? ((m) => m.type === reply), message.type);
     handle.send(message);
     return answer;
+  }
+}
+
+/** The VM process ended (or failed) before it answered a request. */
+class VmEndedError extends ApiError {
+  constructor(message: string) {
+    super('invalid-state', message);
   }
 }
 

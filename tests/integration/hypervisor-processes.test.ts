@@ -3,7 +3,8 @@
  * and launcher), each VM is a forked OS process running the built VM runtime
  * (dist/core/platform/node/vm-process-main.js; npm run build:core first).
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -165,6 +166,24 @@ describe.skipIf(!built || !gcc.available || !fwJump.available || !uboot.availabl
     expect(s.instructionsRetired).toBeGreaterThan(0);
     expect(s.cpuPercent).toBeLessThan(2);
     await hv.hardStop(vm.id);
+  }, 120_000);
+
+  it('a VM that fails inside its process is marked crashed with the reason in its log; the host carries on', async () => {
+    // Valid when created (a riscv64 ELF), then replaced by one linked outside RAM: the VM process
+    // fails while building the board.
+    const dir = mkdtempSync(join(tmpdir(), 'rs-bad-elf-'));
+    const kernel = join(dir, 'prog.elf');
+    copyFileSync(buildHypervisorGuest('idle-echo'), kernel);
+    const vm = hv.create({ name: 'doomed', firmware: { kind: 'none' }, kernel, memoryMiB: 32 });
+    writeFileSync(join(dir, 'low.S'), '.globl _start\n_start: j _start\n');
+    execFileSync(gcc.path, ['-nostdlib', '-nostartfiles', '-march=rv64gc', '-mabi=lp64d', '-Wl,-Ttext=0x20000000', '-o', kernel, join(dir, 'low.S')]);
+    await expect(hv.start(vm.id)).rejects.toThrow(/crashed while starting: the VM could not be built: .*outside RAM/);
+    const after = hv.get(vm.id);
+    expect(after.state).toBe('crashed');
+    expect(after.crashReason).toMatch(/outside RAM/);
+    expect(readFileSync(join(dataDir, 'vms', vm.id, 'logs', 'vm.log'), 'utf8')).toMatch(/state starting -> crashed \(crashed: the VM could not be built: .*outside RAM/);
+    expect(JSON.parse(readFileSync(join(dataDir, 'vms', vm.id, 'state.json'), 'utf8')).state).toBe('crashed');
+    expect(hv.list().find((v) => v.id === vm.id)?.state).toBe('crashed');
   }, 120_000);
 
   it('runs the SMP counter guest (AMOs and LR/SC on 4 harts) to a passing poweroff', async () => {
