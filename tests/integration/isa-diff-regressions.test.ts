@@ -41,6 +41,13 @@ describe.skipIf(!gcc.available || !qemu.available)('ISA regressions against qemu
       lines: ['fcvt.w.d a0, fa0, rtz', 'fcvt.lu.d a1, fa1', 'fcvt.wu.s a2, fa2', 'fadd.s fa3, fa2, fa2', 'fcvt.l.s a3, fa2'],
       f: { fa0: 0x41e0_0000_0000_0000n /* 2^31 */, fa1: 0xbff0_0000_0000_0000n /* -1 */, fa2: 0x0000_0000_3f80_0000n /* unboxed 1.0f */ },
     },
+    // Found by the fuzzer (seed 20261129, index 11216) in a work-in-progress FP fast path: the exact
+    // value is below minNormal with 24 significant bits, so it is tiny after rounding (UF) even
+    // though the final, rounded-up result is minNormal itself.
+    'fcvt.s.d rounding up to minNormal still underflows (tininess after rounding)': {
+      lines: ['fcvt.s.d fs5, fa3, rup', 'fcvt.s.d fs6, fa4, rne', 'fcvt.s.d fs7, fa5, rup'],
+      f: { fa3: 0x380f_ffff_e000_0000n, fa4: 0x380f_ffff_f000_0000n, fa5: 0xb80f_ffff_e000_0000n },
+    },
   };
   for (const [name, spec] of Object.entries(cases)) {
     it(name, () => {
