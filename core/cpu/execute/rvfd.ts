@@ -16,6 +16,7 @@ import {
   F32,
   F64,
   FLAG_NX,
+  FLAG_UF,
   RM_RDN,
   RM_RMM,
   RM_RNE,
@@ -119,44 +120,63 @@ function directedD(r: number, err: number, rm: number, ties: boolean): number {
   }
 }
 
-/** RTZ, RDN or RUP of a single: exact = R + err with R its nearest single, err != 0. */
-function directedS(R: number, err: number, rm: number): number {
-  if (rm === RM_RTZ) return err > 0 === R > 0 ? R : stepS(R, -1);
-  if (rm === RM_RDN) return err > 0 ? R : stepS(R, R > 0 ? -1 : 1);
-  return err < 0 ? R : stepS(R, R > 0 ? 1 : -1);
+/**
+ * RTZ, RDN or RUP of a single: exact = R + err, R its nearest single (possibly a zero), err
+ * != 0, and `positive` the sign of exact.
+ */
+function directedS(R: number, err: number, rm: number, positive: boolean): number {
+  if (rm === RM_RTZ) return err > 0 === positive ? R : stepS(R, -1);
+  if (rm === RM_RDN) return err > 0 ? R : stepS(R, positive ? -1 : 1);
+  return err < 0 ? R : stepS(R, positive ? 1 : -1);
 }
 
-/** Whether the last roundS result was inexact. */
-let roundSInexact = false;
+/** The fflags of the last roundS result: 0, NX, or NX and UF. */
+let roundSFlags = 0;
+
+/** Scales a tiny single into the normal range to round it as if exponents were unbounded. */
+const TINY_SCALE_S = 2 ** 200;
+const SCALED_MIN_NORMAL_S = 2 ** 74;
 
 /**
  * The single that rm makes of exact = r + t, where r is the double nearest to exact and t
- * the exact rest. Exact results come back whatever their size; inexact ones only when normal
- * and below the largest finite single (else NaN: overflow and tininess go to the slow path),
- * and NaN too when r sits exactly halfway between two singles with t != 0 under RNE or RMM,
- * where double rounding would lose the tie-break. Math.fround of a double that is the exact
- * value is a single rounding; otherwise double rounding can only go wrong at such a midpoint.
+ * the exact rest; its flags in roundSFlags. Returns NaN where the fast path cannot be sure:
+ * overflow, a tiny result unless r is exact (t = 0), and r exactly halfway between two
+ * singles with t != 0 under RNE or RMM, where double rounding would lose the tie-break.
+ * (Math.fround of a double that is the exact value is a single rounding; otherwise double
+ * rounding can only go wrong at such a midpoint.)
  */
 function roundS(r: number, t: number, rm: number): number {
   const R = Math.fround(r);
   const d = r - R; // exact
   if (d === 0 && t === 0) {
-    roundSInexact = false;
+    roundSFlags = 0;
     return R;
   }
-  roundSInexact = true;
+  roundSFlags = FLAG_NX;
   const aR = Math.abs(R);
-  if (!(aR > MIN_NORMAL_S && aR < MAX_S)) return NaN;
-  const nearest = rm === RM_RNE || rm === RM_RMM;
-  if (d === 0) return nearest ? R : directedS(R, t, rm); // |t| is far below half an ulp
-  const mirror = 2 * r - R; // the other single around r when r is a midpoint
-  if (Math.fround(mirror) === mirror) {
-    if (!nearest) return directedS(R, d, rm);
-    if (t !== 0) return NaN;
-    // An exact tie: fround chose the even neighbour; RMM wants the one away from zero.
-    return rm === RM_RNE || Math.abs(R) > Math.abs(r) ? R : stepS(R, 1);
+  if (!(aR > MIN_NORMAL_S && aR < MAX_S)) {
+    if (!(aR <= MIN_NORMAL_S && t === 0)) return NaN;
+    // Tininess is judged after rounding to 24 bits with an unbounded exponent.
+    const S = r * TINY_SCALE_S; // exact
+    if (Math.abs(roundNearOrDirectedS(S, Math.fround(S), S - Math.fround(S), rm)) < SCALED_MIN_NORMAL_S) roundSFlags |= FLAG_UF;
+    return roundNearOrDirectedS(r, R, d, rm);
   }
-  return nearest ? R : directedS(R, d, rm);
+  if (d === 0) return rm === RM_RNE || rm === RM_RMM ? R : directedS(R, t, rm, r > 0); // |t| is below half an ulp
+  if (t !== 0 && (rm === RM_RNE || rm === RM_RMM)) {
+    const mirror = 2 * r - R; // the other single around r when r is a midpoint
+    if (Math.fround(mirror) === mirror) return NaN;
+    return R;
+  }
+  return roundNearOrDirectedS(r, R, d, rm);
+}
+
+/** rm-rounding of the exact double r whose nearest single is R = fround(r), d = r - R != 0. */
+function roundNearOrDirectedS(r: number, R: number, d: number, rm: number): number {
+  if (rm === RM_RNE) return R;
+  if (rm !== RM_RMM) return directedS(R, d, rm, r > 0);
+  // RMM differs from RNE only on a tie, where fround chose the even neighbour.
+  const mirror = 2 * r - R;
+  return Math.fround(mirror) === mirror && Math.abs(R) < Math.abs(r) ? stepS(R, 1) : R;
 }
 
 function inDekkerRange(a: number, b: number, p: number): boolean {
@@ -288,7 +308,7 @@ function fmaS(s: FpuState, rd: number, rs1: number, rs2: number, rs3: number, ne
   const R = roundS(r, twoSumErr(p, c, r), rm);
   // An exact zero takes the RNE sign of the host's sum except under RDN.
   if (R === R && (R !== 0 || rm !== RM_RDN)) {
-    if (roundSInexact) s.fflags |= FLAG_NX;
+    s.fflags |= roundSFlags;
     writeS(s, rd, R);
     return;
   }
@@ -455,28 +475,28 @@ function arithS(s: FpuState, funct7: number, rd: number, rs1: number, rs2: numbe
   const a = valueS(s, rs1);
   const b = valueS(s, rs2);
   let R: number;
-  let inexact: boolean;
+  let flags: number;
   if (funct7 === 0x0c) {
     // fdiv.s: fround(a / b) is the RNE quotient; the exact remainder a - R*b gives the rest.
     R = Math.fround(a / b);
     const rem = a - R * b; // R * b is exact (24 x 24 bits), and so is the difference
-    inexact = rem !== 0;
+    flags = rem !== 0 ? FLAG_NX : 0;
     const aR = Math.abs(R);
-    if (inexact && aR > MIN_NORMAL_S && aR < MAX_S && rem - rem === 0) {
+    if (flags !== 0 && aR > MIN_NORMAL_S && aR < MAX_S && rem - rem === 0) {
       // Quotients never tie, so RMM is RNE.
-      if (rm !== RM_RNE && rm !== RM_RMM) R = directedS(R, b > 0 ? rem : -rem, rm);
-    } else if (inexact) {
+      if (rm !== RM_RNE && rm !== RM_RMM) R = directedS(R, b > 0 ? rem : -rem, rm, R > 0);
+    } else if (flags !== 0) {
       R = NaN; // overflow, tininess, NaNs, infinities, division by zero
     }
   } else {
     const bb = funct7 === 0x04 ? -b : b;
     const r = funct7 === 0x08 ? a * b : a + bb; // the product is exact
     R = roundS(r, funct7 === 0x08 ? 0 : twoSumErr(a, bb, r), rm);
-    inexact = roundSInexact;
+    flags = roundSFlags;
     if (R === 0 && rm === RM_RDN && funct7 !== 0x08) R = NaN; // an exact zero sum's sign
   }
   if (R === R) {
-    if (inexact) s.fflags |= FLAG_NX;
+    s.fflags |= flags;
     writeS(s, rd, R);
     return;
   }
@@ -518,7 +538,7 @@ function sqrtS(s: FpuState, rd: number, rs1: number, rm: number): void {
     const R = Math.fround(Math.sqrt(a));
     const rem = a - R * R; // exact: R * R has 48 bits
     if (rem !== 0) s.fflags |= FLAG_NX;
-    writeS(s, rd, rem === 0 || rm === RM_RNE || rm === RM_RMM ? R : directedS(R, rem, rm));
+    writeS(s, rd, rem === 0 || rm === RM_RNE || rm === RM_RMM ? R : directedS(R, rem, rm, true));
     return;
   }
   if (a === 0) {
@@ -625,7 +645,7 @@ function classD(hi: number, lo: number): number {
 function cvtSD(s: FpuState, rd: number, rs1: number, rm: number): void {
   const R = roundS(s.f64[rs1], 0, rm);
   if (R === R) {
-    if (roundSInexact) s.fflags |= FLAG_NX;
+    s.fflags |= roundSFlags;
     writeS(s, rd, R);
     return;
   }
@@ -718,7 +738,7 @@ function cvtFromInt(s: FpuState, isD: number, kind: number, rd: number, rs1: num
   }
   const R = roundS(v, t, rm);
   if (R === R) {
-    if (roundSInexact) s.fflags |= FLAG_NX;
+    s.fflags |= roundSFlags;
     writeS(s, rd, R);
     return;
   }
