@@ -77,6 +77,10 @@ export function checkBootImage(files: LibraryFiles, path: string, what: string, 
   }
 }
 
+export function isAbsolutePath(path: string): boolean {
+  return path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith('\\\\');
+}
+
 /** Resolves `firmware: default` and checks every boot file of a configuration. */
 export function resolveBootFiles(
   files: LibraryFiles,
@@ -108,6 +112,16 @@ export function resolveBootFiles(
   if (bios === null && config.kernel === null) {
     throw new ApiError('bad-request', 'nothing to boot: this VM has no firmware and no kernel; give it a kernel (an M-mode ELF for bare metal)');
   }
+  config.disks.forEach((disk, i) => {
+    if (!isAbsolutePath(disk.path)) throw new ApiError('bad-request', `disk ${i + 1}: give the image's absolute path, not '${disk.path}'`);
+    if (disk.format !== 'raw') throw new ApiError('bad-request', `disk ${i + 1} (${disk.path}) is ${disk.format}: only raw images are supported so far`);
+    const info = files.stat(disk.path);
+    if (!info) throw new ApiError('bad-request', `disk ${i + 1}: ${disk.path} does not exist`);
+    if (info.kind !== 'file') throw new ApiError('bad-request', `disk ${i + 1}: ${disk.path} is not a file`);
+    if (info.size === 0 || info.size % 512 !== 0) {
+      throw new ApiError('bad-request', `disk ${i + 1}: ${disk.path} is ${info.size} bytes, not a whole number of 512-byte sectors`);
+    }
+  });
   if (bios !== null) checkBootImage(files, bios, 'firmware', ram, hints);
   if (config.kernel !== null) checkBootImage(files, config.kernel, 'kernel', ram, hints);
   if (config.initrd !== null) {

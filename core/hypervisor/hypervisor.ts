@@ -331,6 +331,7 @@ export class Hypervisor {
       kernel: boot.kernel,
       initrd: boot.initrd,
       cmdline: vm.config.cmdline,
+      disks: vm.config.disks.map((d) => ({ path: d.path, readOnly: d.readOnly })),
       cpuCapPercent: vm.config.cpuCapPercent,
     };
     this.platform.files.mkdirp(this.library.logsDir(vm.id));

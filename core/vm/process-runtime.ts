@@ -13,7 +13,11 @@
  * served here through per-hart MMIO mailboxes) when the platform can start threads, else inline
  * (every hart on this thread, in time slices).
  */
+import { VirtioBlk } from '../devices/virtio/blk.js';
 import { VirtMachine, type BootImage } from '../machine/virt.js';
+import type { IrqLine } from '../memory/mmio.js';
+import type { GuestMemory } from '../memory/ram.js';
+import type { BlockBackend } from '../storage/block-backend.js';
 import { InlineScheduler, type StopReason } from './inline.js';
 import { createThreadedShared, ThreadedScheduler } from './threaded.js';
 import type { VmMain, VmParentPort, VmProcessEnv } from './process.js';
@@ -86,7 +90,10 @@ class VmRuntime {
   private handle(message: HostToVm): void {
     switch (message.type) {
       case 'boot':
-        this.boot(message.spec);
+        void this.openDisks(message.spec).then(
+          (disks) => this.boot(message.spec, disks),
+          (error: unknown) => this.fatal('the VM could not open its disks', error),
+        );
         return;
       case 'pause':
         if (this.state === 'running') {
@@ -158,12 +165,36 @@ class VmRuntime {
         this.state = 'stopped';
         this.sleepCancel();
         this.threaded?.stop();
-        this.env.exit(0);
+        void Promise.all(this.disks.map((d) => d.close().catch(() => {}))).then(() => this.env.exit(0));
         return;
     }
   }
 
-  private boot(spec: BootSpec): void {
+  private disks: BlockBackend[] = [];
+
+  private async openDisks(spec: BootSpec): Promise<BlockBackend[]> {
+    const wanted = spec.disks ?? [];
+    if (wanted.length === 0) return [];
+    const open = this.env.openDisk;
+    if (!open) throw new Error('this platform cannot open disk images');
+    const disks: BlockBackend[] = [];
+    try {
+      for (const d of wanted) disks.push(await open(d.path, d.readOnly));
+    } catch (error) {
+      for (const d of disks) await d.close().catch(() => {});
+      throw error;
+    }
+    return disks;
+  }
+
+  /** A device interrupt raised outside a hart slice (virtio completions): wake the harts. */
+  private kick(): void {
+    if (this.threaded) this.threaded.kick();
+    else if (this.state === 'running') this.schedule(0);
+  }
+
+  private boot(spec: BootSpec, disks: BlockBackend[]): void {
+    this.disks = disks;
     if (this.state !== 'waiting') {
       this.send({ type: 'log', line: 'ignored a second boot message' });
       return;
@@ -199,6 +230,21 @@ class VmRuntime {
         ...(spec.cmdline !== '' ? { append: spec.cmdline } : {}),
         clock: this.clock,
         serialOut: (byte) => this.outputByte(byte),
+        ...(disks.length > 0
+          ? {
+              virtio: (slot: number, irq: IrqLine, memory: GuestMemory) => {
+                const backend = disks[slot];
+                if (!backend) return undefined;
+                const line: IrqLine = {
+                  set: (level) => {
+                    irq.set(level);
+                    if (level) this.kick();
+                  },
+                };
+                return new VirtioBlk({ memory, irq: line, backend, serial: `${spec.vmId}-disk${slot}`.slice(0, 20) });
+              },
+            }
+          : {}),
       });
     } catch (error) {
       this.fatal('the VM could not be built', error);

@@ -5,6 +5,7 @@
  */
 import type { HostToVm } from './protocol.js';
 import type { StartHartThread } from './threaded.js';
+import type { BlockBackend } from '../storage/block-backend.js';
 
 /** How a VM process ended. */
 export interface VmProcessExit {
@@ -51,6 +52,8 @@ export interface VmProcessEnv {
   readonly startHartThread?: StartHartThread;
   /** Milliseconds on a clock every thread of the process shares (timeOrigin + performance.now()). */
   wallMs?(): number;
+  /** Opens a raw disk image (virtio-blk backend); absent: the VM gets no disks. */
+  openDisk?(path: string, readOnly: boolean): Promise<BlockBackend>;
   /** Reads a whole file (boot images). */
   readFile(path: string): Uint8Array;
   /** Monotonic milliseconds. */

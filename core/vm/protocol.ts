@@ -17,6 +17,8 @@ export interface BootSpec {
   readonly kernel: string | null;
   readonly initrd: string | null;
   readonly cmdline: string;
+  /** Raw disk images for the virtio-mmio slots, in order (slot 0 is the guest's vda). */
+  readonly disks?: readonly { readonly path: string; readonly readOnly: boolean }[];
   /** Share of one host core the VM's hart loop may use, 1..100 (threaded: each hart thread). */
   readonly cpuCapPercent: number;
   /**

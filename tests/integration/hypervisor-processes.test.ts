@@ -186,6 +186,23 @@ describe.skipIf(!built || !gcc.available || !fwJump.available || !uboot.availabl
     expect(hv.list().find((v) => v.id === vm.id)?.state).toBe('crashed');
   }, 120_000);
 
+  it('gives a VM its raw disk as virtio-blk: U-Boot reads the first sector', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rs-disk-'));
+    const image = join(dir, 'disk.raw');
+    const bytes = new Uint8Array(4 * 1024 * 1024);
+    bytes.set(new TextEncoder().encode('RISCSTATION DISK'), 0);
+    writeFileSync(image, bytes);
+    const vm = hv.create({ name: 'disk', firmware: { kind: 'file', path: FW_JUMP }, kernel: UBOOT_SMODE, memoryMiB: 256, disks: [{ path: image, format: 'raw' }] });
+    const c = consoleText(hv, vm.id);
+    await hv.start(vm.id);
+    await c.waitFor('\n=> ');
+    const from = c.text.length;
+    hv.consoleInput(vm.id, new TextEncoder().encode('virtio info; virtio read 0x84000000 0 1; md.b 0x84000000 0x10\n'));
+    await c.waitFor(/84000000: 52 49 53 43 53 54 41 54 49 4f 4e 20 44 49 53 4b  RISCSTATION DISK/, from);
+    expect(c.text.slice(from)).toMatch(/Capacity: 4\.0 MB = 0\.0 GB \(8192 x 512\)/);
+    await hv.hardStop(vm.id);
+  }, 180_000);
+
   it('runs the SMP counter guest (AMOs and LR/SC on 4 harts) to a passing poweroff', async () => {
     const vm = hv.create({ name: 'smp', firmware: { kind: 'none' }, kernel: buildHypervisorGuest('smp-counter', { NHARTS: 4 }), memoryMiB: 32, harts: 4 });
     const c = consoleText(hv, vm.id);

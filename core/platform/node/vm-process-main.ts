@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { runVmProcess } from '../../vm/process-runtime.js';
+import { openRawImage } from './block-file.js';
 import type { VmProcessEnv } from '../../vm/process.js';
 import type { HostToVm } from '../../vm/protocol.js';
 
@@ -39,6 +40,7 @@ const env: VmProcessEnv = {
       }
     : {}),
   wallMs: () => performance.timeOrigin + performance.now(),
+  openDisk: (path, readOnly) => openRawImage(path, { readOnly }),
   readFile: (path) => new Uint8Array(readFileSync(path)),
   now: () => performance.now(),
   after(ms, fn) {

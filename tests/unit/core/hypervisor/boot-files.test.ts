@@ -43,6 +43,15 @@ describe('boot file checks', () => {
     expect(() => resolveBootFiles(nodeLibraryFiles, config, [join(d, 'missing.bin')])).toThrow(/install the Debian package 'opensbi'/);
   });
 
+  it('refuses a qcow2 disk, a relative disk path and a disk that is not whole sectors', () => {
+    const d = dir();
+    writeFileSync(join(d, 'odd.raw'), new Uint8Array(1000));
+    const with_ = (disk: object) => vmConfigSchema.parse({ name: 'x', firmware: { kind: 'none' }, kernel: join(d, 'odd.raw'), disks: [disk] });
+    expect(() => resolveBootFiles(nodeLibraryFiles, with_({ path: join(d, 'a.qcow2'), format: 'qcow2' }), [])).toThrow(/is qcow2: only raw images/);
+    expect(() => resolveBootFiles(nodeLibraryFiles, with_({ path: 'disk.raw', format: 'raw' }), [])).toThrow(/absolute path, not 'disk.raw'/);
+    expect(() => resolveBootFiles(nodeLibraryFiles, with_({ path: join(d, 'odd.raw'), format: 'raw' }), [])).toThrow(/1000 bytes, not a whole number of 512-byte sectors/);
+  });
+
   it('refuses a VM with nothing to boot', () => {
     const config = vmConfigSchema.parse({ name: 'x', firmware: { kind: 'none' } });
     expect(() => resolveBootFiles(nodeLibraryFiles, config, [])).toThrow(/nothing to boot/);
