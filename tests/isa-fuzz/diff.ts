@@ -55,6 +55,8 @@ export interface Mismatch {
   readonly listing: readonly string[];
   /** What our target reported about the minimized run (e.g. a trap). */
   readonly note?: string;
+  /** Generator flags the run used (`--encodings`, `--max-units 8`...), for the rerun command. */
+  readonly flags?: string;
   /** Set when the sequence mismatched only inside its batch: how to rerun that batch, and what differed there. */
   readonly batch?: { readonly start: number; readonly count: number; readonly differences: readonly Difference[] };
 }
@@ -167,8 +169,9 @@ const RM = ['rne', 'rtz', 'rdn', 'rup', 'rmm'];
 /** A mismatch as a reproducible report. */
 export function formatMismatch(m: Mismatch, referenceName: string): string {
   const s = m.minimized;
+  const flags = m.flags ? ` ${m.flags}` : '';
   const lines = [
-    `MISMATCH seed=${s.seed} index=${s.index} (rerun: npm run fuzz:isa -- --seed ${s.seed} --index ${s.index})`,
+    `MISMATCH seed=${s.seed} index=${s.index} (rerun: npm run fuzz:isa -- --seed ${s.seed} --index ${s.index}${flags})`,
     `  pointer register ${X_NAMES[s.ptr]} holds the block address; frm=${RM[s.frm]}; fflags cleared`,
     '  instructions (minimized):',
     ...m.listing.map((l) => `    ${l}`),
@@ -178,7 +181,7 @@ export function formatMismatch(m: Mismatch, referenceName: string): string {
     ...(m.batch
       ? [
           `  does NOT mismatch alone, only after the sequences before it in its batch:`,
-          `  rerun: npm run fuzz:isa -- --seed ${s.seed} --start ${m.batch.start} --count ${m.batch.count} --batch ${m.batch.count}`,
+          `  rerun: npm run fuzz:isa -- --seed ${s.seed} --start ${m.batch.start} --count ${m.batch.count} --batch ${m.batch.count}${flags}`,
         ]
       : []),
     `  differences (input / ${referenceName} / ours):`,
@@ -220,6 +223,15 @@ export interface FuzzResult {
   reports: Mismatch[];
 }
 
+/** The CLI flags that make the generator produce the same sequences again. */
+function generatorFlags(options: FuzzOptions): string {
+  const flags: string[] = [];
+  if (options.mode === 'encodings') flags.push('--encodings');
+  if (options.maxUnits !== undefined) flags.push(`--max-units ${options.maxUnits}`);
+  if (options.misaligned !== undefined) flags.push(`--misaligned ${options.misaligned}`);
+  return flags.join(' ');
+}
+
 /** Runs `count` sequences of `seed` through both targets. */
 export function fuzz(
   options: FuzzOptions,
@@ -244,7 +256,12 @@ export function fuzz(
       const shrunk = shrink(seqs[k], assemble, reference, ours);
       // State left by earlier sequences (e.g. an LR reservation) can matter: say how to rerun.
       const alone = shrunk.differences.length > 0;
-      result.reports.push({ original: seqs[k], ...shrunk, ...(alone ? {} : { batch: { start: first, count: n, differences: d } }) });
+      result.reports.push({
+        original: seqs[k],
+        ...shrunk,
+        flags: generatorFlags(options),
+        ...(alone ? {} : { batch: { start: first, count: n, differences: d } }),
+      });
     });
     result.checked += n;
     options.onBatch?.(result.checked, result.mismatching);
