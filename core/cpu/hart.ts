@@ -51,6 +51,8 @@ import {
   S_SATP,
   S_STIMECMP,
   S_WFI,
+  requestHartAttention,
+  setHartInterruptLevel,
 } from './state.js';
 
 /** run() spent its budget. */
@@ -249,8 +251,7 @@ export class Hart {
    * instructions that may change interrupt state.
    */
   setInterruptLevel(mask: number, level: boolean): void {
-    if (level) Atomics.or(this.s, S_MIP_HW, mask);
-    else Atomics.and(this.s, S_MIP_HW, ~mask);
+    setHartInterruptLevel(this.s, mask, level);
     this.ev |= EV_SYNC;
   }
 
@@ -262,7 +263,7 @@ export class Hart {
 
   /** Asks run() to return RUN_ATTENTION at the next check (any thread). */
   requestAttention(): void {
-    Atomics.store(this.s, S_ATTENTION, 1);
+    requestHartAttention(this.s);
   }
 
   clearAttention(): void {

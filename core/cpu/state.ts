@@ -63,3 +63,18 @@ export const S_PMPCFG = 208;
 /** pmpaddr0..15, two words each. */
 export const S_PMPADDR = 212;
 export const S_END = 244;
+
+/**
+ * Drives hardware mip bits of a hart from any thread, given an Int32Array over its state block
+ * (the device thread's CLINT/PLIC use this; Hart.setInterruptLevel does the same locally and
+ * also makes a running hart re-check at once). The hart samples the word at slice boundaries.
+ */
+export function setHartInterruptLevel(block: Int32Array, mask: number, level: boolean): void {
+  if (level) Atomics.or(block, S_MIP_HW, mask);
+  else Atomics.and(block, S_MIP_HW, ~mask);
+}
+
+/** Asks a hart (on any thread) to return RUN_ATTENTION from run() at its next check. */
+export function requestHartAttention(block: Int32Array): void {
+  Atomics.store(block, S_ATTENTION, 1);
+}
