@@ -102,6 +102,8 @@ const en = {
     crashedTitle: 'This virtual machine crashed',
     crashedUnknown: 'The host did not say why.',
     crashedNext: 'Power it on to start it again. The log is in the VM’s logs folder in the library.',
+    chartNow: 'now',
+    chartMinutesAgo: '−{n} min',
     liveCharts: 'Performance',
     chartsNote: 'The last {minutes} minutes, one sample a second.',
     cpuChart: 'CPU',
@@ -134,7 +136,6 @@ const en = {
   },
   newVm: {
     title: 'New Virtual Machine',
-    unavailable: 'This host cannot create virtual machines yet. The New VM wizard arrives with the hypervisor.',
     steps: 'Steps',
     stepTemplate: 'Template',
     stepName: 'Name',

@@ -101,6 +101,8 @@ const ja: MessageSchema = {
     crashedTitle: 'この仮想マシンはクラッシュしました',
     crashedUnknown: 'ホストから理由は報告されていません。',
     crashedNext: 'パワーオンすると再び起動します。ログはライブラリ内の VM の logs フォルダにあります。',
+    chartNow: '現在',
+    chartMinutesAgo: '{n} 分前',
     liveCharts: 'パフォーマンス',
     chartsNote: '直近 {minutes} 分間、1 秒ごとのサンプルです。',
     cpuChart: 'CPU 使用率',
@@ -133,7 +135,6 @@ const ja: MessageSchema = {
   },
   newVm: {
     title: '新しい仮想マシン',
-    unavailable: 'このホストではまだ仮想マシンを作成できません。新規 VM ウィザードはハイパーバイザーと同時に提供されます。',
     steps: '手順',
     stepTemplate: 'テンプレート',
     stepName: '名前',

@@ -57,9 +57,12 @@ export const useStatsStore = defineStore('stats', () => {
     return inFlight;
   }
 
+  let rounds = 0;
   async function round(): Promise<void> {
     const api = host.client;
     if (!api || !host.connected) return;
+    // Free host memory moves too: ask for host.info again every few seconds.
+    if (++rounds % 5 === 0) await host.refreshInfo().catch(() => {});
     {
       const now = Date.now() / 1000;
       const targets = vms.vms.filter((vm) => hasProcess(vm.state));

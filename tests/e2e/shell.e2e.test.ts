@@ -5,94 +5,14 @@
  * page runs under the host's strict CSP without a single violation. Screenshots go to
  * test-results/e2e/.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { rmSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { oracle } from '../helpers/oracles.js';
-
-const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = join(ROOT, 'dist/core/host/cli/main.js');
-const RENDERER_INDEX = join(ROOT, 'dist/renderer/index.html');
-const SHOTS = join(ROOT, 'test-results/e2e');
-const AXE = join(ROOT, 'node_modules/axe-core/axe.min.js');
-
-const browser = oracle('chromium', 'chromium');
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-  '--disable-quic',
-];
-
-/** `npm test` builds first; a targeted run (npx vitest run tests/e2e) builds what is missing. */
-function ensureBuilt(): void {
-  for (const [output, script] of [
-    [CLI, 'build:core'],
-    [RENDERER_INDEX, 'build:renderer'],
-  ] as const) {
-    if (existsSync(output)) continue;
-    const run = spawnSync('npm', ['run', script], { cwd: ROOT, encoding: 'utf8' });
-    if (!existsSync(output)) throw new Error(`npm run ${script} did not produce ${output}:\n${run.stdout}\n${run.stderr}`);
-  }
-}
-
-/** Starts `riscstation serve --port 0` and resolves with the URL it prints. */
-function startServer(home: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], {
-    cwd: ROOT,
-    env: { ...process.env, RISCSTATION_HOME: home },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolvePromise, reject) => {
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const url = /http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+/.exec(output)?.[0];
-      if (url) resolvePromise({ child, url });
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`riscstation serve exited (${code}) before printing its URL:\n${output}`)));
-    child.on('error', reject);
-  });
-}
-
-async function stopServer(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: Array<{ target: string[] }>;
-}
-
-/** Runs axe-core on the page as it is now; returns the serious and critical violations. */
-async function seriousAxeViolations(page: Page): Promise<string[]> {
-  // Evaluated through the DevTools protocol, not a <script> tag: the page's CSP forbids inline scripts.
-  await page.evaluate(readFileSync(AXE, 'utf8'));
-  const violations = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: AxeViolation[] }> } }).axe;
-    const result = await axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
-  });
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
+import { browser, CHROMIUM_ARGS, ensureBuilt, ensureShotsDir, freshHome, seriousAxeViolations, SHOTS, startServer, stopServer } from './support.js';
 
 describe.skipIf(!browser.available)('the RiscStation shell in Chromium', () => {
   let server: ChildProcess | undefined;
@@ -106,8 +26,8 @@ describe.skipIf(!browser.available)('the RiscStation shell in Chromium', () => {
 
   beforeAll(async () => {
     ensureBuilt();
-    mkdirSync(SHOTS, { recursive: true });
-    const home = mkdtempSync(join(tmpdir(), 'riscstation-e2e-home-'));
+    ensureShotsDir();
+    const home = freshHome();
     const profile = mkdtempSync(join(tmpdir(), 'riscstation-e2e-chromium-'));
     temps.push(home, profile);
     ({ child: server, url } = await startServer(home));
