@@ -89,9 +89,13 @@ export interface HartOptions {
   readonly bus: PhysicalBus;
   readonly time: TimeSource;
   readonly hartId?: number;
-  /** Translation modes offered in satp (default both). */
+  /**
+   * Translation modes offered in satp (default Sv39 and Sv48; Linux takes the largest offered,
+   * and fewer levels walk faster). QEMU 7.2 offers Sv57 too.
+   */
   readonly sv39?: boolean;
   readonly sv48?: boolean;
+  readonly sv57?: boolean;
   /** Reset pc (default RAM base; the virt board uses the mrom at 0x1000). */
   readonly resetPc?: number;
 }
@@ -184,7 +188,11 @@ export class Hart {
     this.m64 = new BigInt64Array(buffer, 0, this.ramBytes >>> 3);
     this.dirty = this.memory.dirty;
     this.pmp = new Pmp(this.s);
-    this.mmu = new Mmu(buffer, this.ramBytes, this.pmp, { sv39: options.sv39 ?? true, sv48: options.sv48 ?? true });
+    this.mmu = new Mmu(buffer, this.ramBytes, this.pmp, {
+      sv39: options.sv39 ?? true,
+      sv48: options.sv48 ?? true,
+      sv57: options.sv57 ?? false,
+    });
     this.tlbX = this.tlbSetsX[3];
     this.tlbR = this.tlbSetsR[3];
     this.tlbW = this.tlbSetsW[3];

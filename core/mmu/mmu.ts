@@ -1,5 +1,5 @@
 /**
- * Virtual-memory translation (Priv §4.3-4.5): Bare, Sv39, Sv48 with all page sizes, U/SUM/MXR
+ * Virtual-memory translation (Priv §4.3-4.6): Bare, Sv39, Sv48, Sv57 with all page sizes, U/SUM/MXR
  * permission checks and hardware A/D updates as QEMU does them (the walker sets A, and D on a
  * store, in the PTE). Page-table reads are PMP-checked as S-mode accesses; a PMP or bus failure
  * there is an access fault of the original access type.
@@ -15,6 +15,7 @@ import {
   PRV_U,
   SATP_MODE_SV39,
   SATP_MODE_SV48,
+  SATP_MODE_SV57,
 } from '../isa/csr.js';
 import { RAM_BASE } from '../memory/ram.js';
 import { PMP_R, type Pmp } from './pmp.js';
@@ -40,6 +41,7 @@ export const ACCESS_FAULT: readonly number[] = [EXC_INSN_ACCESS, EXC_LOAD_ACCESS
 export interface MmuModes {
   readonly sv39: boolean;
   readonly sv48: boolean;
+  readonly sv57?: boolean;
 }
 
 export class Mmu {
@@ -59,7 +61,12 @@ export class Mmu {
 
   /** Whether satp may hold this MODE (Bare always). */
   modeSupported(mode: number): boolean {
-    return mode === 0 || (mode === SATP_MODE_SV39 && this.modes.sv39) || (mode === SATP_MODE_SV48 && this.modes.sv48);
+    return (
+      mode === 0 ||
+      (mode === SATP_MODE_SV39 && this.modes.sv39) ||
+      (mode === SATP_MODE_SV48 && this.modes.sv48) ||
+      (mode === SATP_MODE_SV57 && this.modes.sv57 === true)
+    );
   }
 
   /**
@@ -79,6 +86,10 @@ export class Mmu {
       levels = 4;
       const top = vhi >> 15;
       if (top !== 0 && top !== -1) return this.fail(PAGE_FAULT[access]);
+    } else if (mode === SATP_MODE_SV57) {
+      levels = 5;
+      const top = vhi >> 24;
+      if (top !== 0 && top !== -1) return this.fail(PAGE_FAULT[access]);
     } else {
       return (vlo >>> 0) + (vhi >>> 0) * TWO32;
     }
@@ -89,7 +100,8 @@ export class Mmu {
       if (level === 0) vpn = (vlo >>> 12) & 0x1ff;
       else if (level === 1) vpn = (vlo >>> 21) & 0x1ff;
       else if (level === 2) vpn = ((vlo >>> 30) | (vhi << 2)) & 0x1ff;
-      else vpn = (vhi >>> 7) & 0x1ff;
+      else if (level === 3) vpn = (vhi >>> 7) & 0x1ff;
+      else vpn = (vhi >>> 16) & 0x1ff;
       const pteAddr = table + vpn * 8;
       if (!this.pmp.check(pteAddr, 8, PMP_R, PRV_S)) return this.fail(ACCESS_FAULT[access]);
       const off = pteAddr - RAM_BASE;
@@ -131,7 +143,7 @@ export class Mmu {
       const vOffset =
         pageOffsetBits <= 31
           ? (vlo >>> 0) % 2 ** pageOffsetBits
-          : (vlo >>> 0) + ((vhi >>> 0) % 2 ** (pageOffsetBits - 32)) * TWO32;
+          : (vlo >>> 0) + ((vhi >>> 0) % 2 ** (pageOffsetBits - 32)) * TWO32; // 512 GiB and 256 TiB pages
       return ppn * 4096 + vOffset;
     }
     return this.fail(PAGE_FAULT[access]);

@@ -98,3 +98,40 @@ describe('Sv39 translation', () => {
     expect(mmu.modeSupported(C.SATP_MODE_SV48)).toBe(false);
   });
 });
+
+describe('Sv48 and Sv57', () => {
+  it('walk four and five levels with the canonical checks at bits 47 and 56', () => {
+    const memory = new GuestMemory({ ramBytes: 16 << 20 });
+    const m64 = new BigInt64Array(memory.buffer, 0, memory.ramBytes / 8);
+    const pmp = new Pmp(new Int32Array(S_END));
+    pmp.writeAddr(0, -1, 0x3fffff);
+    pmp.writeCfg(0, 0x1f);
+    pmp.recompute();
+    const mmu = new Mmu(memory.buffer, memory.ramBytes, pmp, { sv39: true, sv48: true, sv57: true });
+    const t = (n: number): number => RAM_BASE + 0x10000 + n * 0x1000;
+    const pte = (table: number, index: number, pa: number, flags: number): void => {
+      m64[(table - RAM_BASE) / 8 + index] = (BigInt(pa / 4096) << 10n) | BigInt(flags);
+    };
+    // VA 0x0001_0203_0405_6789 under Sv57: vpn4 = 0x001, vpn3 = 0x004, vpn2 = 0x00c, vpn1 = 0x020, vpn0 = 0x056
+    const va = 0x0001_0203_0405_6789n;
+    const idx = (level: number): number => Number((va >> BigInt(12 + 9 * level)) & 0x1ffn);
+    pte(t(0), idx(4), t(1), V);
+    pte(t(1), idx(3), t(2), V);
+    pte(t(2), idx(2), t(3), V);
+    pte(t(3), idx(1), t(4), V);
+    pte(t(4), idx(0), RAM_BASE + 0x80000, V | R | A);
+    const lo = Number(va & 0xffffffffn) | 0;
+    const hi = Number(va >> 32n) | 0;
+    expect(mmu.translate(lo, hi, ACCESS_LOAD, C.PRV_S, t(0) / 4096, C.SATP_MODE_SV57 << 28, false, false)).toBe(
+      RAM_BASE + 0x80789,
+    );
+    // the same VA is not canonical under Sv48 (bit 48 set, 63:48 not all equal to bit 47)
+    expect(mmu.translate(lo, hi, ACCESS_LOAD, C.PRV_S, t(1) / 4096, C.SATP_MODE_SV48 << 28, false, false)).toBe(-1);
+    expect(mmu.cause).toBe(C.EXC_LOAD_PAGE_FAULT);
+    // Sv48 from level 3: drop bit 48 and walk from t(1)
+    const va48 = va & 0x0000_ffff_ffff_ffffn;
+    expect(
+      mmu.translate(Number(va48 & 0xffffffffn) | 0, Number(va48 >> 32n) | 0, ACCESS_LOAD, C.PRV_S, t(1) / 4096, C.SATP_MODE_SV48 << 28, false, false),
+    ).toBe(RAM_BASE + 0x80789);
+  });
+});
