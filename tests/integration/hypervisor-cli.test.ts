@@ -37,7 +37,7 @@ function library(dir: string): Record<string, string> {
   return out;
 }
 
-describe.skipIf(!built || !gcc.available)('riscstation vm / host / template (the built CLI)', () => {
+describe.skipIf(!built || !gcc.available)('riscstation vm / host / template (the built CLI)', { timeout: 240_000 }, () => {
   let home: string;
   let elf: string;
   // Admission limit: a share of host memory that comes to about 1 GiB on any host.
