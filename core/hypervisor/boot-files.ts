@@ -22,16 +22,6 @@ export interface ResolvedBoot {
 /** A file the user should install, by path, for messages ("install the Debian package 'opensbi'"). */
 export type PackageHints = Readonly<Record<string, string>>;
 
-export function describeKind(head: Uint8Array): string {
-  if (head.length >= 4 && ELF_MAGIC.every((b, i) => head[i] === b)) {
-    const cls = head[4] === 2 ? 64 : head[4] === 1 ? 32 : 0;
-    const machine = head.length >= 20 ? head[18] | (head[19] << 8) : -1;
-    return `ELF${cls} machine ${machine}`;
-  }
-  if (linuxImageHeader(head)) return 'Linux Image';
-  return 'raw image';
-}
-
 function missing(path: string, what: string, hints: PackageHints): ApiError {
   const hint = hints[path];
   return new ApiError(

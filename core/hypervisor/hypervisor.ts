@@ -261,12 +261,6 @@ export class Hypervisor {
     });
   }
 
-  template(id: string): VmTemplate {
-    const t = this.templates.find((x) => x.id === id);
-    if (!t) throw new ApiError('not-found', `no template '${id}'; templates: ${this.templates.map((x) => x.id).join(', ')}`);
-    return t;
-  }
-
   hostStatus(pid: number): HostStatus {
     const total = this.platform.totalMemoryBytes();
     const running = [...this.vms.values()].filter((vm) => isActive(vm.lifecycle.state));

@@ -3,7 +3,7 @@
  * still give (a kernel for bare metal), and which Debian package provides each host file the
  * template refers to, so a missing file comes with the command that installs it.
  */
-import { ApiError, explainSchemaError, vmTemplateSchema, type VmConfigInput, type VmTemplate } from '../api/index.js';
+import { explainSchemaError, vmTemplateSchema, type VmTemplate } from '../api/index.js';
 import type { PackageHints } from './boot-files.js';
 import { joinPath, type LibraryFiles } from './host-platform.js';
 
@@ -48,22 +48,4 @@ export function packageHints(templates: readonly VmTemplate[]): PackageHints {
   const hints: Record<string, string> = {};
   for (const t of templates) Object.assign(hints, t.packages);
   return hints;
-}
-
-/**
- * A VM configuration from a template plus the user's fields (theirs win). Throws when the
- * template needs something the user did not give.
- */
-export function applyTemplate(t: VmTemplate, input: VmConfigInput): VmConfigInput {
-  const merged: VmConfigInput = { ...t.config, ...stripUndefined(input) };
-  for (const need of t.needs) {
-    if (need === 'kernel' && !merged.kernel) {
-      throw new ApiError('bad-request', `the template '${t.name}' needs a kernel: give the program to run (an ELF for riscv64), e.g. --kernel prog.elf`);
-    }
-  }
-  return merged;
-}
-
-function stripUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
