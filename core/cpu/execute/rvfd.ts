@@ -120,6 +120,65 @@ function directedD(r: number, err: number, rm: number, ties: boolean): number {
   }
 }
 
+/** Scales a tiny double result by 2^600 so that the host's 53-bit rounding is unbounded. */
+const TINY_SCALE_D = 2 ** 600;
+const UNSCALE_D = 2 ** -600;
+const SCALED_MIN_NORMAL_D = 2 ** -422;
+/** Half the spacing of the subnormal grid, 2^-1075, scaled by 2^600. */
+const SCALED_HALF_GRID_D = 2 ** -475;
+
+/**
+ * Finishes a tiny double result: X = RN(exact * 2^600), a double in Dekker's range, and err
+ * the sign of exact * 2^600 - X (its exact value when `ties`). Rounds onto the subnormal grid
+ * under rm with NX and UF (tininess after rounding, judged at the scaled level). Returns false,
+ * leaving everything untouched, when the result is not tiny after all.
+ */
+function tinyD(s: FpuState, rd: number, X: number, err: number, rm: number, ties: boolean): boolean {
+  if (Math.abs(err === 0 ? X : directedD(X, err, rm, ties)) >= SCALED_MIN_NORMAL_D) return false;
+  const Q = X * UNSCALE_D; // RNE onto the grid: a single rounding of X
+  const rest = X - Q * TINY_SCALE_D; // exact; its sign dominates err's
+  if (rest === 0 && err === 0) {
+    s.f64[rd] = Q;
+    return true;
+  }
+  s.fflags |= FLAG_NX | FLAG_UF;
+  const positive = X > 0;
+  let res = Q;
+  if (rm === RM_RNE || rm === RM_RMM) {
+    // Q is the nearest grid point to X; only when X is exactly halfway can err (or RMM) move it.
+    if (Math.abs(rest) === SCALED_HALF_GRID_D) {
+      const towardRest = err !== 0 ? err > 0 === rest > 0 : rm === RM_RMM && rest > 0 === positive;
+      if (towardRest) res = stepD(Q, rest > 0 === positive ? 1 : -1);
+    }
+  } else {
+    const e = rest !== 0 ? rest : err;
+    if (rm === RM_RTZ) res = e > 0 === positive ? Q : stepD(Q, -1);
+    else if (rm === RM_RDN) res = e > 0 ? Q : stepD(Q, positive ? -1 : 1);
+    else res = e < 0 ? Q : stepD(Q, positive ? 1 : -1);
+  }
+  s.f64[rd] = res;
+  return true;
+}
+
+/** fmul.d whose result lies below Dekker's range: the smaller operand is scaled up first. */
+function mulTinyD(s: FpuState, rd: number, a: number, b: number, rm: number): boolean {
+  const small = Math.abs(a) < Math.abs(b);
+  const x = (small ? a : b) * TINY_SCALE_D; // exact: |x| < 2^120 when the product is tiny
+  const y = small ? b : a;
+  const X = x * y;
+  return inDekkerRange(x, y, X) && tinyD(s, rd, X, twoProductErr(x, y, X), rm, true);
+}
+
+/** fdiv.d whose result lies below Dekker's range: the dividend is scaled up first. */
+function divTinyD(s: FpuState, rd: number, a: number, b: number, rm: number): boolean {
+  const x = a * TINY_SCALE_D; // exact: a tiny quotient means |a| < 2^64
+  const X = x / b;
+  if (!inDekkerRange(X, b, x)) return false;
+  const p = X * b;
+  const rem = x - p - twoProductErr(X, b, p);
+  return tinyD(s, rd, X, b > 0 ? rem : -rem, rm, false);
+}
+
 /**
  * RTZ, RDN or RUP of a single: exact = R + err, R its nearest single (possibly a zero), err
  * != 0, and `positive` the sign of exact.
@@ -158,7 +217,8 @@ function roundS(r: number, t: number, rm: number): number {
     if (!(aR <= MIN_NORMAL_S && t === 0)) return NaN;
     // Tininess is judged after rounding to 24 bits with an unbounded exponent.
     const S = r * TINY_SCALE_S; // exact
-    if (Math.abs(roundNearOrDirectedS(S, Math.fround(S), S - Math.fround(S), rm)) < SCALED_MIN_NORMAL_S) roundSFlags |= FLAG_UF;
+    const RS = Math.fround(S);
+    if (Math.abs(RS === S ? S : roundNearOrDirectedS(S, RS, S - RS, rm)) < SCALED_MIN_NORMAL_S) roundSFlags |= FLAG_UF;
     return roundNearOrDirectedS(r, R, d, rm);
   }
   if (d === 0) return rm === RM_RNE || rm === RM_RMM ? R : directedS(R, t, rm, r > 0); // |t| is below half an ulp
@@ -436,6 +496,7 @@ function arithD(s: FpuState, funct7: number, rd: number, rs1: number, rs2: numbe
       r = a * b;
       if (inDekkerRange(a, b, r)) err = twoProductErr(a, b, r);
       else if (r === 0 && (a === 0 || b === 0)) err = 0; // exact zero, sign of the operands
+      else if (Math.abs(r) < DEKKER_PRODUCT_MIN && mulTinyD(s, rd, a, b, rm)) return;
       break;
     default:
       r = a / b;
@@ -446,6 +507,8 @@ function arithD(s: FpuState, funct7: number, rd: number, rs1: number, rs2: numbe
         ties = false; // a quotient is never exactly halfway between two doubles
       } else if (a === 0 && b !== 0 && b === b) {
         err = 0;
+      } else if (Math.abs(r) < DEKKER_PRODUCT_MIN && divTinyD(s, rd, a, b, rm)) {
+        return;
       }
       break;
   }

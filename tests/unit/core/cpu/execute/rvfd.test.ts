@@ -139,6 +139,12 @@ describe('exceptions', () => {
     }
   });
 
+  it('a value with 24 significant bits just below the smallest normal single is tiny under every mode', () => {
+    // -(2^-126 - 2^-150) needs no rounding at 24 bits, so it is tiny; RDN carries it to -2^-126.
+    expect(run(FCVT_S_D(RDN), { f1: 0xb80fffffe0000000n })).toMatchObject({ f4: box(0x80800000n), fflags: UF | NX });
+    expect(run(FCVT_S_D(RTZ), { f1: 0xb80fffffe0000000n })).toMatchObject({ f4: box(0x807fffffn), fflags: UF | NX });
+  });
+
   it('an exact subnormal result raises no UF', () => {
     const r = run(FMUL_D(RNE), { f1: MIN_NORMAL_D, f2: 0x3fe0000000000000n });
     expect([r.f4, r.fflags]).toEqual([0x0008000000000000n, 0]);
