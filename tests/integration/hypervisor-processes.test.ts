@@ -203,6 +203,21 @@ describe.skipIf(!built || !gcc.available || !fwJump.available || !uboot.availabl
     await hv.hardStop(vm.id);
   }, 180_000);
 
+  it('a VM with a CPU cap of 25% keeps its busy hart to about a quarter of a core', async () => {
+    // The counter guest on one hart with a huge loop count: pure computation, no device access.
+    const kernel = buildHypervisorGuest('smp-counter', { NHARTS: 1, ITERS: 200_000_000 });
+    const vm = hv.create({ name: 'capped', firmware: { kind: 'none' }, kernel, memoryMiB: 32, cpuCapPercent: 25 });
+    await hv.start(vm.id);
+    await sleep(1000);
+    await hv.stats(vm.id);
+    await sleep(3000);
+    const s = await hv.stats(vm.id);
+    expect(s.state).toBe('running');
+    expect(s.instructionsPerSecond).toBeGreaterThan(0);
+    expect(s.cpuPercent).toBeLessThan(35);
+    await hv.hardStop(vm.id);
+  }, 120_000);
+
   it('runs the SMP counter guest (AMOs and LR/SC on 4 harts) to a passing poweroff', async () => {
     const vm = hv.create({ name: 'smp', firmware: { kind: 'none' }, kernel: buildHypervisorGuest('smp-counter', { NHARTS: 4 }), memoryMiB: 32, harts: 4 });
     const c = consoleText(hv, vm.id);
