@@ -30,6 +30,7 @@ import { rmSync } from 'node:fs';
 
 const TEMPLATE = 'opensbi-uboot';
 const VM_NAME = 'U-Boot Workstation';
+const SECOND_NAME = 'Second U-Boot';
 /** U-Boot boots in the emulator; on a loaded 2-core machine that can take a while. */
 const BOOT_TIMEOUT = 180_000;
 
@@ -323,8 +324,53 @@ describe.skipIf(!browser.available)('virtual machines in the RiscStation window'
     await expect(page.getByTestId('toolbar-new-vm').innerText()).resolves.toBe('New VM');
   }, 120_000);
 
+  it('runs a second VM beside the first, both shown in the host panel, in the dark theme too', async (ctx) => {
+    ctx.skip(unsupported !== null || vmId === '', `VM tests skipped: ${unsupported ?? 'no VM was created'}`);
+    await page.getByTestId('toolbar-new-vm').click();
+    const wizard = page.getByRole('dialog', { name: 'New Virtual Machine' });
+    await wizard.waitFor();
+    await page.getByTestId(`template-${TEMPLATE}`).click();
+    await page.getByTestId('wizard-next').click();
+    await wizard.getByTestId('vm-name').fill(SECOND_NAME);
+    for (let i = 0; i < 3; i++) await page.getByTestId('wizard-next').click();
+    await page.getByTestId('wizard-create').click();
+    await wizard.waitFor({ state: 'hidden' });
+    await expect(page.getByTestId('vm-title').innerText()).resolves.toBe(SECOND_NAME);
+    await page.getByTestId('toolbar-start').click();
+    await waitForState(page, 'Running');
+    await page.locator('[data-testid="library-vm"]', { hasText: VM_NAME }).locator('.tree-item').click();
+    await page.getByTestId('toolbar-start').click();
+    await waitForState(page, 'Running');
+    await expect(page.locator('[data-testid="library-vm-state"]', { hasText: 'Running' }).count()).resolves.toBe(2);
+
+    await page.getByTestId('library-home').click();
+    await expect.poll(() => page.getByTestId('host-vm-share').count(), { timeout: 30_000 }).toBe(2);
+    await expect(page.getByTestId('host-admission').getAttribute('aria-valuenow')).resolves.not.toBeNull();
+    await page.getByTestId('toolbar-settings').click();
+    await page.getByTestId('settings-theme-dark').check();
+    await page.getByRole('button', { name: 'Done' }).click();
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'home-two-vms-dark.png') });
+    await page.locator('[data-testid="library-vm"]', { hasText: SECOND_NAME }).locator('.tree-item').click();
+    await page.getByTestId('tab-console').click();
+    await waitForTerminal(page, /=>\s*$/);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'vm-console-dark.png') });
+    await page.getByTestId('toolbar-settings').click();
+    await page.getByTestId('settings-theme-system').check();
+    await page.getByRole('button', { name: 'Done' }).click();
+
+    // Power both off from the library's context menu.
+    for (const name of [SECOND_NAME, VM_NAME]) {
+      await page.locator('[data-testid="library-vm"]', { hasText: name }).locator('.tree-item').click({ button: 'right' });
+      await page.getByTestId('menu-stop').click();
+      await waitForState(page, 'Powered off');
+    }
+  }, 2 * BOOT_TIMEOUT);
+
   it('deletes the VM after asking', async (ctx) => {
     ctx.skip(unsupported !== null || vmId === '', `VM tests skipped: ${unsupported ?? 'no VM was created'}`);
+    await page.locator('[data-testid="library-vm"]', { hasText: VM_NAME }).locator('.tree-item').click();
     await page.getByTestId('vm-delete').click();
     const dialog = page.getByRole('dialog', { name: 'Delete Virtual Machine' });
     await dialog.waitFor();
@@ -332,8 +378,9 @@ describe.skipIf(!browser.available)('virtual machines in the RiscStation window'
     expect(await seriousAxeViolations(page)).toEqual([]);
     await page.getByTestId('delete-confirm').click();
     await dialog.waitFor({ state: 'hidden' });
-    await page.getByTestId('library-empty').waitFor();
-    await expect(api.vmList()).resolves.toEqual([]);
+    await page.locator('[data-testid="library-vm"]', { hasText: VM_NAME }).waitFor({ state: 'detached' });
+    await expect(page.getByTestId('library-count').innerText()).resolves.toBe('1 virtual machine');
+    expect((await api.vmList()).map((vm) => vm.name)).toEqual([SECOND_NAME]);
   }, 120_000);
 
   it('ran under the host CSP without a violation or an uncaught error', () => {
