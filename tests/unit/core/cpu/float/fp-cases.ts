@@ -245,7 +245,7 @@ function nearSingleDouble(r: Rng): bigint {
   if (r.chance(0.3)) {
     // within a few half-ulps of the smallest normal single or of the largest finite one
     const v = r.chance(0.6)
-      ? 1.1754943508222875e-38 - r.range(-4, 12) * 2 ** -152 - r.range(-2, 2) * 2 ** -170
+      ? 1.1754943508222875e-38 - r.range(-4, 12) * 2 ** -152 - (r.chance(0.5) ? 0 : r.range(-2, 2) * 2 ** -170)
       : 3.4028234663852886e38 + r.range(-8, 8) * 2 ** 102 + r.range(-2, 2) * 2 ** 80;
     return dbits(r.chance(0.5) ? v : -v);
   }
