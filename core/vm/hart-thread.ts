@@ -22,6 +22,7 @@ import {
   MB_DOORBELL,
   MB_HI,
   MB_IDLE,
+  MB_LCR,
   MB_LO,
   MB_OP,
   MB_REQUEST,
@@ -31,6 +32,8 @@ import {
   RUN_PAUSE,
   SharedGuestClock,
   SLOT_WORDS,
+  TX_RING,
+  txBase,
   type HartThreadInit,
 } from './threaded-layout.js';
 
@@ -44,6 +47,8 @@ class MailboxDevice implements MmioDevice {
     private readonly slot: number,
     private readonly base: number,
     private readonly control: Int32Array,
+    /** UART0: THR writes are posted through this TX ring (Int32 index of its header), else -1. */
+    private readonly tx = -1,
   ) {}
 
   private request(op: number, offset: number, size: number, lo: number, hi: number): void {
@@ -70,6 +75,22 @@ class MailboxDevice implements MmioDevice {
   }
 
   write(offset: number, size: 1 | 2 | 4, value: number): void {
+    const tx = this.tx;
+    if (tx >= 0) {
+      const mb = this.mb;
+      if (offset === 3) Atomics.store(mb, MB_LCR, value & 0xff);
+      else if (offset === 0 && size === 1 && (Atomics.load(mb, MB_LCR) & 0x80) === 0) {
+        const head = Atomics.load(mb, tx);
+        const tail = mb[tx + 1];
+        if (tail - head < TX_RING) {
+          mb[tx + 2 + (tail % TX_RING)] = value & 0xff;
+          Atomics.store(mb, tx + 1, tail + 1);
+          Atomics.add(mb, MB_DOORBELL, 1);
+          Atomics.notify(mb, MB_DOORBELL);
+          return;
+        }
+      }
+    }
     this.request(1, offset, size, value | 0, 0);
   }
 
@@ -98,7 +119,8 @@ export function runHartThread(init: HartThreadInit, env: HartThreadEnv): void {
   const mb = new Int32Array(init.mailbox);
   const bus = new PhysicalBus(memory);
   const slot = SLOT_WORDS * (init.hartId + 1);
-  for (const d of init.devices) bus.map(d.name, d.base, d.size, new MailboxDevice(mb, slot, d.base, ctl));
+  const tx = txBase(init.harts, init.hartId);
+  for (const d of init.devices) bus.map(d.name, d.base, d.size, new MailboxDevice(mb, slot, d.base, ctl, d.name === 'uart0' ? tx : -1));
   const clock = new SharedGuestClock(control, env.wallMs);
   const hart = new Hart({ memory, bus, time: clock, hartId: init.hartId, sv39: true, sv48: init.sv48, resetPc: init.resetPc });
   const runner = new HartRunner(hart);

@@ -54,8 +54,21 @@ export const MB_IDLE = 0;
 export const MB_REQUEST = 1;
 export const MB_DONE = 2;
 
+/**
+ * UART transmit fast path: a write to UART0's THR (DLAB clear) does not wait for the device
+ * thread; the byte goes into the hart's TX ring, drained in order before that hart's next
+ * request is served. MB_LCR mirrors the UART's LCR as written by any hart (DLAB decides whether
+ * offset 0 is THR or the divisor latch).
+ */
+export const MB_LCR = 1;
+export const TX_RING = 256;
+/** Int32 index of hart h's TX ring header: [head, tail], then TX_RING byte slots. */
+export function txBase(harts: number, h: number): number {
+  return SLOT_WORDS * (harts + 1) + h * (TX_RING + 2);
+}
+
 export function mailboxBytes(harts: number): number {
-  return SLOT_WORDS * (harts + 1) * 4;
+  return (SLOT_WORDS * (harts + 1) + harts * (TX_RING + 2)) * 4;
 }
 
 /**

@@ -6,8 +6,10 @@
  * shared state blocks and wake sleeping harts with Atomics.notify. Time-driven devices (CLINT
  * timer, RTC alarm) and power requests are checked on a timer armed for the next deadline.
  *
- * First cut: every device (CLINT and PLIC included) is served through the mailbox, so a device
- * access costs a thread round trip (~16 µs here); the fast paths of ARCHITECTURE.md §4 (CLINT,
+ * First cut: every device access but one is served through the mailbox, so it costs a thread
+ * round trip (~16 µs here). The exception: a byte written to UART0's THR is posted to the hart's
+ * TX ring and the hart carries on (the device thread drains the ring, in order, before it serves
+ * that hart's next request). The full fast paths of ARCHITECTURE.md §4 (CLINT,
  * PLIC, UART state in shared memory, used in the hart thread) are the next step. Guest writes to
  * mtime are not seen by the harts' rdtime (their clock is the shared guest clock).
  */
@@ -26,6 +28,7 @@ import {
   MB_DONE,
   MB_DOORBELL,
   MB_HI,
+  MB_LCR,
   MB_LO,
   MB_OK,
   MB_OP,
@@ -37,6 +40,8 @@ import {
   RUN_RUN,
   SharedGuestClock,
   SLOT_WORDS,
+  TX_RING,
+  txBase,
   type ControlViews,
   type HartThreadInit,
 } from './threaded-layout.js';
@@ -89,7 +94,11 @@ export class ThreadedScheduler {
     this.ctl = shared.views;
     this.mb = new Int32Array(shared.mailbox);
     this.states = machine.harts.map((h) => h.s);
+    const uart = machine.bus.mappings.find((m) => m.name === 'uart0');
+    this.uartBase = uart ? uart.base : -1;
   }
+
+  private readonly uartBase: number;
 
   /** Instructions retired by all harts. */
   get retired(): number {
@@ -151,6 +160,7 @@ export class ThreadedScheduler {
     const wasRunning = Atomics.load(this.ctl.i32, C_RUN) === RUN_RUN;
     await this.pause();
     this.machine.reset();
+    Atomics.store(this.mb, MB_LCR, 0); // the UART's LCR after reset
     Atomics.add(this.ctl.i32, C_GENERATION, 1);
     if (wasRunning) this.resume();
   }
@@ -196,12 +206,34 @@ export class ThreadedScheduler {
     }
   }
 
+  /** Sends hart h's posted UART bytes to the device, in order. */
+  private drainTx(h: number): boolean {
+    const mb = this.mb;
+    const tx = txBase(this.states.length, h);
+    const tail = Atomics.load(mb, tx + 1);
+    let head = mb[tx];
+    if (head === tail) return false;
+    const uart = this.uartBase;
+    while (head !== tail) {
+      this.machine.bus.write(uart, 1, mb[tx + 2 + (head % TX_RING)] & 0xff);
+      head++;
+    }
+    Atomics.store(mb, tx, head);
+    return true;
+  }
+
   private serveAll(): boolean {
     const mb = this.mb;
     const bus = this.machine.bus;
     let served = false;
     for (let h = 0; h < this.states.length; h++) {
       const s = SLOT_WORDS * (h + 1);
+      try {
+        if (this.drainTx(h)) served = true;
+      } catch (error) {
+        this.fail(error instanceof Error ? error : new Error(String(error)));
+        return false;
+      }
       if (Atomics.load(mb, s + MB_STATE) !== MB_REQUEST) continue;
       served = true;
       const addr = mb[s + MB_ADDR] >>> 0;
