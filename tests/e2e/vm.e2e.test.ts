@@ -26,7 +26,7 @@ import {
   stopServer,
   type BrowserSession,
 } from './support.js';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 
 const TEMPLATE = 'opensbi-uboot';
 const VM_NAME = 'U-Boot Workstation';
@@ -250,6 +250,10 @@ describe.skipIf(!browser.available)('virtual machines in the RiscStation window'
     expect(reason.length).toBeGreaterThan(0);
     expect(reason).not.toBe('The host did not say why.');
     await expect(page.getByTestId('library-vm-crash').innerText()).resolves.toContain('Crashed:');
+    // The banner names the VM's log, which holds the same reason.
+    const log = await page.getByTestId('vm-crash-log').innerText();
+    expect(log).toBe(join(home, 'vms', vmId, 'logs', 'vm.log'));
+    expect(readFileSync(log, 'utf8')).toContain(reason);
     expect(await page.getByTestId('toolbar-start').isEnabled()).toBe(true);
     await page.getByTestId('tab-summary').click();
     expect(await seriousAxeViolations(page)).toEqual([]);
