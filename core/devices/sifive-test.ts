@@ -28,7 +28,9 @@ export class SifiveTest implements MmioDevice {
   }
 
   write(offset: number, size: 1 | 2 | 4, value: number): void {
-    if (offset !== 0 || size !== 4) return;
+    // QEMU accepts 2- and 4-byte writes; OpenSBI's sifive_test driver writes 16 bits (writew).
+    if (offset !== 0 || size === 1) return;
+    if (size === 2) value &= 0xffff;
     const status = value & 0xffff;
     const code = value >>> 16;
     if (status === FINISHER_PASS) this.onRequest({ action: 'poweroff', code, failed: false });

@@ -14,7 +14,7 @@
  */
 import type { TimeSource } from '../common/clock.js';
 import { Hart, HART_ISA, RUN_WFI } from '../cpu/hart.js';
-import { S_MCAUSE, S_MIE, S_PC } from '../cpu/state.js';
+import { S_MCAUSE, S_MIE, S_PC, S_SATP } from '../cpu/state.js';
 import type { WallClock } from '../devices/goldfish-rtc.js';
 import { NEXT_MODE_S } from '../devices/mrom.js';
 import type { PowerRequest } from '../devices/sifive-test.js';
@@ -228,7 +228,8 @@ export class VirtMachine implements SchedulableMachine {
     let spinning: string | null = null;
     for (const hart of this.harts) {
       const s = hart.s;
-      if (s[S_PC + 1] !== 0) return null;
+      // Only a physical pc can be checked: M-mode, or S/U-mode with satp in Bare mode.
+      if (s[S_PC + 1] !== 0 || (hart.priv !== 3 && s[S_SATP + 1] >>> 28 !== 0)) return null;
       const pc = s[S_PC] >>> 0;
       if (this.memory.isRam(pc, 4)) {
         if (hart.waiting && s[S_MIE] === 0) continue; // asleep for good

@@ -18,6 +18,15 @@ describe('sifive,test finisher', () => {
     ]);
   });
 
+  it("a 16-bit write (OpenSBI's writew) powers off too; byte writes are ignored", () => {
+    const requests: PowerRequest[] = [];
+    const dev = new SifiveTest((r) => requests.push(r));
+    dev.write(0, 1, 0x55);
+    dev.write(0, 2, 0x5555);
+    dev.write(0, 2, 0x7777);
+    expect(requests).toEqual([{ action: 'poweroff', code: 0, failed: false }, { action: 'reboot' }]);
+  });
+
   it('save/restore round-trips', () => {
     const a = new SifiveTest(() => {});
     const b = new SifiveTest(() => {});
