@@ -128,13 +128,18 @@ const SCALED_MIN_NORMAL_D = 2 ** -422;
 const SCALED_HALF_GRID_D = 2 ** -475;
 
 /**
- * Finishes a tiny double result: X = RN(exact * 2^600), a double in Dekker's range, and err
- * the sign of exact * 2^600 - X (its exact value when `ties`). Rounds onto the subnormal grid
- * under rm with NX and UF (tininess after rounding, judged at the scaled level). Returns false,
- * leaving everything untouched, when the result is not tiny after all.
+ * Finishes a small double result: X = RN(exact * 2^600), a double in Dekker's range, and err
+ * the sign of exact * 2^600 - X (its exact value when `ties`). A result that is normal after
+ * rounding is just scaled back; a tiny one is rounded onto the subnormal grid under rm, with
+ * UF (tininess after rounding, judged at the scaled level) when inexact.
  */
-function tinyD(s: FpuState, rd: number, X: number, err: number, rm: number, ties: boolean): boolean {
-  if (Math.abs(err === 0 ? X : directedD(X, err, rm, ties)) >= SCALED_MIN_NORMAL_D) return false;
+function smallD(s: FpuState, rd: number, X: number, err: number, rm: number, ties: boolean): boolean {
+  const unbounded = err === 0 ? X : directedD(X, err, rm, ties);
+  if (Math.abs(unbounded) >= SCALED_MIN_NORMAL_D) {
+    if (err !== 0) s.fflags |= FLAG_NX;
+    s.f64[rd] = unbounded * UNSCALE_D; // exact: the result is normal
+    return true;
+  }
   const Q = X * UNSCALE_D; // RNE onto the grid: a single rounding of X
   const rest = X - Q * TINY_SCALE_D; // exact; its sign dominates err's
   if (rest === 0 && err === 0) {
@@ -166,7 +171,7 @@ function mulTinyD(s: FpuState, rd: number, a: number, b: number, rm: number): bo
   const x = (small ? a : b) * TINY_SCALE_D; // exact: |x| < 2^120 when the product is tiny
   const y = small ? b : a;
   const X = x * y;
-  return inDekkerRange(x, y, X) && tinyD(s, rd, X, twoProductErr(x, y, X), rm, true);
+  return inDekkerRange(x, y, X) && smallD(s, rd, X, twoProductErr(x, y, X), rm, true);
 }
 
 /** fdiv.d whose result lies below Dekker's range: the dividend is scaled up first. */
@@ -176,7 +181,7 @@ function divTinyD(s: FpuState, rd: number, a: number, b: number, rm: number): bo
   if (!inDekkerRange(X, b, x)) return false;
   const p = X * b;
   const rem = x - p - twoProductErr(X, b, p);
-  return tinyD(s, rd, X, b > 0 ? rem : -rem, rm, false);
+  return smallD(s, rd, X, b > 0 ? rem : -rem, rm, false);
 }
 
 /**
