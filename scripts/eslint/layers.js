@@ -12,7 +12,8 @@ export const CORE_LAYERS = {
   // The hart and its MMU are one unit: the walker reads hart state, the hart calls the walker.
   cpu: ['common', 'isa', 'memory', 'mmu'],
   mmu: ['common', 'isa', 'memory', 'cpu'],
-  devices: ['common', 'memory'],
+  // virtio-blk serves a disk through core/storage's BlockBackend.
+  devices: ['common', 'memory', 'storage'],
   snapshot: ['common'],
   storage: ['common'],
   net: ['common'],

@@ -8,28 +8,14 @@
  * completes only after the backend's flush (an fsync for image files) has. Completions after a
  * device reset are dropped.
  */
+import type { BlockBackend } from '../../storage/block-backend.js';
 import type { DescriptorChain } from './queue.js';
 import { readConfigBytes, VirtioMmioDevice, type VirtioMmioOptions, type VirtioMmioState } from './mmio.js';
 
+export type { BlockBackend };
+
 export const VIRTIO_ID_BLOCK = 2;
 const SECTOR_SIZE = 512;
-
-/**
- * What the device needs from a disk: core/storage's BlockBackend (raw files, memory disks) has
- * this shape. Declared here because devices may not import core/storage (layer rule); the two
- * interfaces match structurally.
- */
-export interface BlockBackend {
-  /** Disk size in bytes (a multiple of 512). */
-  readonly size: number;
-  readonly readOnly: boolean;
-  read(offset: number, dest: Uint8Array): Promise<void>;
-  write(offset: number, src: Uint8Array): Promise<void>;
-  /** Resolves once every completed write is durable (fsync). */
-  flush(): Promise<void>;
-  discard(offset: number, length: number): Promise<void>;
-  writeZeroes(offset: number, length: number): Promise<void>;
-}
 
 // §5.2.3 feature bits.
 export const VIRTIO_BLK_F_SIZE_MAX = 1n;
