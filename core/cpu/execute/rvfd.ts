@@ -47,6 +47,8 @@ const DEKKER_OPERAND_MAX = 2 ** 995;
 /** ...and the product lies in this range (its error term neither underflows nor overflows). */
 const DEKKER_PRODUCT_MIN = 2 ** -960;
 const DEKKER_PRODUCT_MAX = 2 ** 1020;
+/** Keeps a residual's own rounding error from carrying it to half an ulp. */
+const RESIDUAL_MARGIN = 1 - 2 ** -50;
 const TWO32 = 4294967296;
 const TWO63 = 2 ** 63;
 const TWO64 = 2 ** 64;
@@ -102,6 +104,14 @@ function stepS(R: number, dir: number): number {
  * MIN_NORMAL_D < |r| < MAX_D and err != 0 has the sign of exact - r. With `ties` err is the
  * exact difference (needed by RMM); without, exact cannot be a tie (quotients and roots).
  */
+/** Half the spacing of doubles at a normal, finite r: 2^(exponent(r) - 53). */
+function halfUlpD(r: number): number {
+  scratchD[0] = r;
+  scratchDW[1] &= 0x7ff00000;
+  scratchDW[0] = 0;
+  return scratchD[0] * 2 ** -53;
+}
+
 function directedD(r: number, err: number, rm: number, ties: boolean): number {
   switch (rm) {
     case RM_RNE:
@@ -333,6 +343,13 @@ function fmaD(s: FpuState, rd: number, rs1: number, rs2: number, rs3: number, ne
   const b = s.f64[rs2];
   const c = negC ? -s.f64[rs3] : s.f64[rs3];
   const p = a * b;
+  if ((a === 0 || b === 0) && a - a === 0 && b - b === 0 && c - c === 0) {
+    // A zero factor (sparse data): the product is an exact signed zero, so the sum is exact: c
+    // itself, or for 0 + 0 the sign rule of IEEE 754 §6.3 (RDN gives -0 unless both are +0).
+    const r = p + c;
+    s.f64[rd] = r === 0 && rm === RM_RDN && (1 / p < 0 || 1 / c < 0) ? -0 : r;
+    return;
+  }
   if (inDekkerRange(a, b, p)) {
     // a*b + c = p + pe + c = s1 + t + pe = s1 + u + v, every step exact. When v is zero,
     // r = fl(s1 + u) is the correctly rounded (RNE) result and w its exact error. (v is
@@ -341,9 +358,11 @@ function fmaD(s: FpuState, rd: number, rs1: number, rs2: number, rs3: number, ne
     const s1 = p + c;
     const t = twoSumErr(p, c, s1);
     const u = t + pe;
-    if (twoSumErr(t, pe, u) === 0) {
-      const r = s1 + u;
-      const w = twoSumErr(s1, u, r);
+    const v = twoSumErr(t, pe, u);
+    const r = s1 + u;
+    const w = twoSumErr(s1, u, r);
+    // Now a*b + c = r + w + v exactly, r = fl(s1 + u), |w| <= ulp(r)/2.
+    if (v === 0) {
       if (w === 0 && r - r === 0) {
         // Exact. A zero here is the cancellation of a nonzero product: -0 under RDN only.
         s.f64[rd] = r === 0 && rm === RM_RDN ? -0 : r;
@@ -353,6 +372,21 @@ function fmaD(s: FpuState, rd: number, rs1: number, rs2: number, rs3: number, ne
       if (ar > MIN_NORMAL_D && ar < MAX_D && w - w === 0) {
         s.fflags |= FLAG_NX;
         s.f64[rd] = directedD(r, w, rm, true);
+        return;
+      }
+    } else {
+      // t and pe lie far apart: the residual is z = fl(w + v), whose own error (< |z|/2^53) cannot
+      // change its sign. When |z| stays below half an ulp of r with room for that error, r is the
+      // nearest double and z's sign rounds the other modes.
+      const z = w + v;
+      const ar = Math.abs(r);
+      if (ar > MIN_NORMAL_D && ar < MAX_D && z - z === 0 && Math.abs(z) < halfUlpD(r) * RESIDUAL_MARGIN) {
+        if (z === 0) {
+          s.f64[rd] = r; // w = -v: exact
+          return;
+        }
+        s.fflags |= FLAG_NX;
+        s.f64[rd] = directedD(r, z, rm, true);
         return;
       }
     }
