@@ -6,7 +6,7 @@
  * expects, or locked by another running VM.
  *
  * Locking: an advisory lock file `<image>.lock` next to the image, created with O_EXCL and holding
- * the owner's pid (the same scheme as the library lock). A lock whose pid no longer runs is stale
+ * the owner's pid (./pid-lock.ts, the same scheme as the library lock). A lock whose pid no longer runs is stale
  * (its VM was killed) and is taken over. The lock is exclusive even for read-only opens: a guest
  * reading a disk another guest writes would see it change underneath. An OS-level exclusive open
  * was not used because Node has no portable flock/O_EXLOCK, and a lock file also tells the user who
@@ -15,9 +15,9 @@
  * `flush` is an fsync of the image, so what the guest flushed survives a host crash. `discard` is a
  * no-op (allowed: discarded content is unspecified); `writeZeroes` writes zeros.
  */
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { type BlockBackend, DiskImageError, SECTOR_SIZE } from '../../storage/block-backend.js';
+import { acquirePidLock, releasePidLock } from './pid-lock.js';
 
 export interface OpenRawImageOptions {
   /** Open for reading only (the guest sees a read-only disk). */
@@ -28,28 +28,8 @@ export interface OpenRawImageOptions {
   readonly pid?: number;
 }
 
-/** True when a process with this pid exists (signal 0 probes without signalling). */
-function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
-  }
-}
-
 /** Lock files this process holds (a second open of the same image in one process is refused too). */
 const heldLocks = new Set<string>();
-
-function lockHolder(lockPath: string): number | null {
-  try {
-    const text = readFileSync(lockPath, 'utf8').trim();
-    return /^\d+$/.test(text) ? Number(text) : null;
-  } catch {
-    return null;
-  }
-}
 
 function acquireDiskLock(imagePath: string, pid: number): string {
   const lockPath = `${imagePath}.lock`;
@@ -60,44 +40,24 @@ function acquireDiskLock(imagePath: string, pid: number): string {
         'stop that VM first, or delete the lock file if no VM is using the disk',
     );
   if (heldLocks.has(lockPath)) throw locked(pid);
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const fd = openSync(lockPath, 'wx', 0o644);
-      try {
-        writeSync(fd, `${pid}\n`);
-      } finally {
-        closeSync(fd);
-      }
-      heldLocks.add(lockPath);
-      return lockPath;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EACCES' || code === 'EROFS') {
-        throw new DiskImageError(imagePath, `cannot create the lock file ${lockPath} (${code}): the disk's folder must be writable`);
-      }
-      if (code !== 'EEXIST') throw error;
+  let refused: { holder: number | null } | null;
+  try {
+    refused = acquirePidLock(lockPath, pid, 0o644);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EROFS') {
+      throw new DiskImageError(imagePath, `cannot create the lock file ${lockPath} (${code}): the disk's folder must be writable`);
     }
-    const holder = lockHolder(lockPath);
-    if (holder === null || (holder !== pid && pidAlive(holder))) throw locked(holder);
-    // Stale: its VM is gone. Remove and retry.
-    try {
-      unlinkSync(lockPath);
-    } catch {
-      // removed by someone else first
-    }
+    throw error;
   }
-  throw locked(lockHolder(lockPath));
+  if (refused) throw locked(refused.holder);
+  heldLocks.add(lockPath);
+  return lockPath;
 }
 
 function releaseDiskLock(lockPath: string, pid: number): void {
   heldLocks.delete(lockPath);
-  if (lockHolder(lockPath) === pid) {
-    try {
-      unlinkSync(lockPath);
-    } catch {
-      // already gone
-    }
-  }
+  releasePidLock(lockPath, pid);
 }
 
 /** A raw image file opened as a disk. Create with `openRawImage`. */
