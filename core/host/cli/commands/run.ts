@@ -4,14 +4,19 @@
  * stdin/stdout work for scripting. Exit code: the guest's poweroff code (0 = clean), 1 when the
  * guest crashed or hung, 2 for bad arguments.
  */
+import { webcrypto } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { openRawImage } from '../../../platform/node/block-file.js';
 import { packageInfo } from '../../../platform/node/package-info.js';
 import { checkPlacement, parseSize } from '../../../machine/loaders.js';
 import { VirtMachine, type BootImage, type VirtMachineConfig } from '../../../machine/virt.js';
+import { VirtioBlk, VirtioRng } from '../../../devices/virtio/index.js';
+import { DiskImageError, type BlockBackend } from '../../../storage/block-backend.js';
+import type { IrqLine } from '../../../memory/mmio.js';
 import { InlineScheduler, InstructionClock, type StopReason } from '../../../vm/inline.js';
 import { EXIT_FAILURE, EXIT_OK } from '../run-cli.js';
-import { UsageError, type CliCommand, type CliIo } from '../registry.js';
+import { UsageError, type CliCommand, type CliIo, type CliValues } from '../registry.js';
 
 const CTRL_A = 0x01;
 /** Instructions per scheduler call before the event loop gets a turn (input, output flush). */
@@ -57,7 +62,7 @@ function defaultBios(): string | null {
 export const command: CliCommand = {
   name: 'run',
   summary: 'boot a transient virt machine with its serial console on this terminal',
-  usage: '[--bios FILE|none] [--kernel FILE] [--initrd FILE] [--append STR] [--mem SIZE] [--smp N] [--dtb-out FILE] [--inline]',
+  usage: '[--bios FILE|none] [--kernel FILE] [--initrd FILE] [--append STR] [--mem SIZE] [--smp N] [--drive FILE[,ro]]... [--dtb-out FILE] [--inline]',
   details: [
     'Options:',
     '  --bios FILE|none  M-mode firmware loaded at 0x80000000 (e.g. OpenSBI fw_jump.bin or',
@@ -69,8 +74,12 @@ export const command: CliCommand = {
     '  --append STR      kernel command line (/chosen/bootargs)',
     '  --mem SIZE        RAM size, 16M..2G (default 128M)',
     '  --smp N           number of harts, 1..8 (default 1)',
+    '  --drive FILE[,ro] raw disk image as a virtio-blk disk (/dev/vda, /dev/vdb, ... in order;',
+    '                    ",ro": read-only); refused if missing, truncated or in use by another VM',
     '  --dtb-out FILE    write the generated device tree blob to FILE',
     '  --inline          deterministic time: the guest clock counts instructions',
+    '',
+    'A virtio-rng device (host entropy, /dev/hwrng) is always attached.',
     '',
     'Console: C-a x exits, C-a h lists the keys. Exit status: the guest poweroff code',
     '(0 = clean poweroff), 1 if the guest crashed or hung, 2 for bad arguments.',
@@ -82,6 +91,7 @@ export const command: CliCommand = {
     append: { type: 'string' },
     mem: { type: 'string' },
     smp: { type: 'string' },
+    drive: { type: 'string', multiple: true },
     'dtb-out': { type: 'string' },
     inline: { type: 'boolean' },
   },
@@ -107,42 +117,91 @@ export const command: CliCommand = {
     if (!bios && !kernel) throw new UsageError('nothing to boot: give --bios FILE and/or --kernel FILE');
     if (initrd && !kernel) throw new UsageError('--initrd needs --kernel');
 
-    const deterministic = values.inline === true;
-    const clock = deterministic ? new InstructionClock() : hostClock();
-    const bootNs = BigInt(Date.now()) * 1_000_000n;
-    const console = new SerialConsole(io);
-    const config: VirtMachineConfig = {
-      memSize,
-      harts,
-      bios,
-      ...(kernel ? { kernel } : {}),
-      ...(initrd ? { initrd } : {}),
-      ...(values.append !== undefined ? { append: values.append as string } : {}),
-      clock,
-      // The RTC runs on the machine's clock from the host's time at launch (deterministic with --inline).
-      wallClock: () => bootNs + BigInt(clock.now()) * 100n,
-      serialOut: console.outputByte,
-    };
-    let machine: VirtMachine;
+    const drives = ((values.drive as string[] | undefined) ?? []).map(parseDrive);
+    if (drives.length > MAX_DRIVES) throw new UsageError(`at most ${MAX_DRIVES} --drive options (one virtio slot stays for the rng)`);
+    const disks: BlockBackend[] = [];
     try {
-      machine = new VirtMachine(config);
-      checkPlacement(machine.images, { base: BigInt(machine.ramBase), size: BigInt(memSize) });
+      for (const d of drives) disks.push(await openRawImage(d.path, { readOnly: d.readOnly }));
     } catch (error) {
-      throw new UsageError((error as Error).message);
+      for (const d of disks) await d.close().catch(() => {});
+      if (error instanceof DiskImageError) throw new UsageError(`--drive: ${error.message}`);
+      throw error;
     }
-    const dtbOut = values['dtb-out'] as string | undefined;
-    if (dtbOut !== undefined) writeFileSync(dtbOut, machine.fdt);
-
-    const scheduler = new InlineScheduler(machine, { time: deterministic ? 'instructions' : 'host', clock });
-    console.attach((bytes) => machine.serialInput(bytes));
     try {
-      const reason = await runLoop(machine, scheduler, console, io, clock);
-      return exitCodeFor(reason, io);
+      return await runMachine(values, io, { memSize, harts, bios, kernel, initrd, disks });
     } finally {
-      console.detach();
+      for (const d of disks) await d.close().catch(() => {});
     }
   },
 };
+
+/** Longest disk list: the virt board has 8 virtio slots and slot 0 carries the rng. */
+const MAX_DRIVES = 7;
+const RNG_SLOT = 0;
+
+function parseDrive(text: string): { path: string; readOnly: boolean } {
+  const ro = text.endsWith(',ro');
+  const path = ro ? text.slice(0, -3) : text;
+  if (path === '' || path.includes(',')) throw new UsageError(`--drive ${text}: expected FILE or FILE,ro`);
+  return { path, readOnly: ro };
+}
+
+async function runMachine(
+  values: CliValues,
+  io: CliIo,
+  m: { memSize: number; harts: number; bios: BootImage | null; kernel?: BootImage; initrd?: BootImage; disks: BlockBackend[] },
+): Promise<number> {
+  const { memSize, harts, bios, kernel, initrd, disks } = m;
+  const deterministic = values.inline === true;
+  const clock = deterministic ? new InstructionClock() : hostClock();
+  const bootNs = BigInt(Date.now()) * 1_000_000n;
+  const console = new SerialConsole(io);
+  const config: VirtMachineConfig = {
+    memSize,
+    harts,
+    bios,
+    ...(kernel ? { kernel } : {}),
+    ...(initrd ? { initrd } : {}),
+    ...(values.append !== undefined ? { append: values.append as string } : {}),
+    clock,
+    // The RTC runs on the machine's clock from the host's time at launch (deterministic with --inline).
+    wallClock: () => bootNs + BigInt(clock.now()) * 100n,
+    serialOut: console.outputByte,
+    virtio: (slot, irq, memory) => {
+      // A completion that arrives while the loop sleeps (disk I/O is asynchronous) wakes it.
+      const line: IrqLine = {
+        set: (level) => {
+          irq.set(level);
+          if (level) console.wakeUp();
+        },
+      };
+      // The board's FDT lists slot 7 first and Linux probes in FDT order: the first --drive goes
+      // to slot 7 so it becomes /dev/vda, the next to slot 6 (/dev/vdb), and so on.
+      const drive = 7 - slot;
+      if (drive < disks.length) return new VirtioBlk({ memory, irq: line, backend: disks[drive], serial: `disk${drive}` });
+      if (slot === RNG_SLOT) return new VirtioRng({ memory, irq: line, random: (bytes) => webcrypto.getRandomValues(bytes) });
+      return undefined;
+    },
+  };
+  let machine: VirtMachine;
+  try {
+    machine = new VirtMachine(config);
+    checkPlacement(machine.images, { base: BigInt(machine.ramBase), size: BigInt(memSize) });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const dtbOut = values['dtb-out'] as string | undefined;
+  if (dtbOut !== undefined) writeFileSync(dtbOut, machine.fdt);
+
+  const scheduler = new InlineScheduler(machine, { time: deterministic ? 'instructions' : 'host', clock });
+  console.attach((bytes) => machine.serialInput(bytes));
+  try {
+    const reason = await runLoop(machine, scheduler, console, io, clock);
+    return exitCodeFor(reason, io);
+  } finally {
+    console.detach();
+  }
+}
 
 function hostClock(): { now(): number } {
   const start = performance.now();
@@ -217,6 +276,11 @@ class SerialConsole {
   };
 
   constructor(private readonly io: CliIo) {}
+
+  /** Ends a `waitForInput` early (a device interrupt arrived). */
+  wakeUp(): void {
+    this.wake?.();
+  }
 
   readonly outputByte = (byte: number): void => {
     if (this.outLen === this.out.length) this.flush();
