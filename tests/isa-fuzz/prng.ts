@@ -1,53 +1,11 @@
 /**
- * A small deterministic PRNG (sfc32) for the ISA fuzzer: the same (seed, index) pair always
- * yields the same sequence, so any case can be regenerated from the two numbers alone.
+ * The ISA fuzzer's PRNG: sfc32 seeded from (seed, stream), so the same (seed, index) pair always
+ * yields the same sequence and any case can be regenerated from the two numbers alone.
  */
-export class Prng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
+import { Sfc32 } from '../helpers/sfc32.js';
 
+export class Prng extends Sfc32 {
   constructor(seed: number, stream = 0) {
-    this.a = seed | 0;
-    this.b = (stream * 0x9e3779b9) | 0;
-    this.c = 0x2545f491 ^ stream;
-    this.d = 1;
-    for (let i = 0; i < 15; i++) this.u32();
-  }
-
-  /** A uniform unsigned 32-bit integer. */
-  u32(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
-    return t >>> 0;
-  }
-
-  /** A uniform integer in [0, n). */
-  below(n: number): number {
-    return Math.floor((this.u32() / 0x1_0000_0000) * n);
-  }
-
-  /** An integer in [lo, hi] inclusive. */
-  range(lo: number, hi: number): number {
-    return lo + this.below(hi - lo + 1);
-  }
-
-  /** True with probability p. */
-  chance(p: number): boolean {
-    return this.u32() / 0x1_0000_0000 < p;
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[this.below(items.length)];
-  }
-
-  /** 64 uniformly random bits as an unsigned bigint. */
-  u64(): bigint {
-    return (BigInt(this.u32()) << 32n) | BigInt(this.u32());
+    super(seed | 0, (stream * 0x9e3779b9) | 0, 0x2545f491 ^ stream);
   }
 }

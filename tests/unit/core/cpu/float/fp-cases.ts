@@ -8,6 +8,7 @@
  * that put results on rounding boundaries (operands an exact half-ulp apart, products that
  * cancel the addend, doubles halfway between two singles).
  */
+import { Sfc32 } from '../../../../helpers/sfc32.js';
 
 export const RS1 = 1;
 export const RS2 = 2;
@@ -30,40 +31,9 @@ export interface FpCase {
 }
 
 /** sfc32, seeded: the same seed always gives the same cases. */
-export class Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d = 1;
+export class Rng extends Sfc32 {
   constructor(seed: number) {
-    this.a = seed | 0;
-    this.b = 0x9e3779b9;
-    this.c = 0x2545f491;
-    for (let i = 0; i < 15; i++) this.u32();
-  }
-  u32(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
-    return t >>> 0;
-  }
-  below(n: number): number {
-    return Math.floor((this.u32() / 0x1_0000_0000) * n);
-  }
-  range(lo: number, hi: number): number {
-    return lo + this.below(hi - lo + 1);
-  }
-  chance(p: number): boolean {
-    return this.u32() / 0x1_0000_0000 < p;
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[this.below(items.length)];
-  }
-  u64(): bigint {
-    return (BigInt(this.u32()) << 32n) | BigInt(this.u32());
+    super(seed | 0, 0x9e3779b9, 0x2545f491);
   }
 }
 
