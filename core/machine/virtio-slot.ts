@@ -6,6 +6,14 @@
 import type { MmioDevice } from '../memory/mmio.js';
 
 const VIRTIO_MMIO_MAGIC = 0x74726976; // "virt"
+
+/** The virt board's virtio-mmio slots (0x1000_1000 + slot * 0x1000, PLIC sources 1..8). */
+export const VIRTIO_SLOT_COUNT = 8;
+/**
+ * The slot of the power button (virtio-input) in VMs the hypervisor runs: the last one, so disks
+ * keep slots 0, 1, ... (vda, vdb, ...). A VM with a disk in every slot has no power button.
+ */
+export const POWER_BUTTON_SLOT = VIRTIO_SLOT_COUNT - 1;
 const VIRTIO_MMIO_VENDOR_QEMU = 0x554d4551; // "QEMU"
 
 export class EmptyVirtioSlot implements MmioDevice {

@@ -12,3 +12,4 @@ export { VirtioBlk, VIRTIO_ID_BLOCK, type BlockBackend, type VirtioBlkOptions, t
 export { VirtioRng, VIRTIO_ID_ENTROPY, type RandomSource, type VirtioRngOptions, type VirtioRngState } from './rng.js';
 export { VirtioConsole, VIRTIO_ID_CONSOLE, type VirtioConsoleOptions, type VirtioConsoleState } from './console.js';
 export { VirtqueueError } from './queue.js';
+export { VirtioInput, VIRTIO_ID_INPUT, KEY_POWER, type InputEvent, type VirtioInputState } from './input.js';
