@@ -9,7 +9,7 @@
  * the contract where they enter, so a host of another version fails loudly, not subtly.
  */
 import { z } from 'zod';
-import { resultSchemas, type CommandInput, type CommandType, type HostInfo, type ResultOf } from './commands.js';
+import { resultSchemas, type CommandInput, type ConsoleName, type CommandType, type HostInfo, type ResultOf } from './commands.js';
 import { ApiError } from './errors.js';
 import type { ApiEvent } from './events.js';
 import { serverMessageSchema } from './protocol.js';
@@ -28,16 +28,22 @@ export interface ApiClient {
   vmCreate(config: VmConfigInput): Promise<VmDetails>;
   vmUpdate(id: VmId, patch: VmConfigPatch): Promise<VmDetails>;
   vmDelete(id: VmId): Promise<{ id: VmId }>;
+  /** Cancels a long operation (see vm.create's `operationId`). */
+  operationCancel(operationId: string): Promise<ResultOf<'operation.cancel'>>;
   vmStart(id: VmId): Promise<PowerResult>;
   vmStop(id: VmId): Promise<PowerResult>;
   vmHardStop(id: VmId): Promise<PowerResult>;
   vmReset(id: VmId): Promise<PowerResult>;
   vmPause(id: VmId): Promise<PowerResult>;
   vmResume(id: VmId): Promise<PowerResult>;
-  consoleAttach(vmId: VmId, console?: string): Promise<ConsoleResult>;
-  consoleDetach(vmId: VmId, console?: string): Promise<ConsoleResult>;
+  /** Subscribes this connection to the console (default `serial`); answers with its scrollback. */
+  consoleAttach(vmId: VmId, console?: ConsoleName): Promise<ConsoleResult>;
+  consoleDetach(vmId: VmId, console?: ConsoleName): Promise<ConsoleResult>;
+  consoleScrollback(vmId: VmId, console?: ConsoleName): Promise<ConsoleResult>;
   /** `data` is base64 (see bytes.ts: bytesToBase64, textToBase64). */
-  consoleInput(vmId: VmId, data: string, console?: string): Promise<ConsoleResult>;
+  consoleInput(vmId: VmId, data: string, console?: ConsoleName): Promise<ConsoleResult>;
+  /** A break condition on the serial line. */
+  consoleBreak(vmId: VmId, console?: ConsoleName): Promise<ConsoleResult>;
   /** Receives host events; returns an unsubscribe function. */
   onEvent(listener: (event: ApiEvent) => void): () => void;
   /** Called once when the transport closes; pending calls reject with `disconnected`. */
@@ -105,6 +111,7 @@ export function createApiClient(transport: Transport): ApiClient {
     vmCreate: (config) => call({ type: 'vm.create', config }),
     vmUpdate: (id, patch) => call({ type: 'vm.update', id, patch }),
     vmDelete: (id) => call({ type: 'vm.delete', id }),
+    operationCancel: (operationId) => call({ type: 'operation.cancel', operationId }),
     vmStart: (id) => call({ type: 'vm.start', id }),
     vmStop: (id) => call({ type: 'vm.stop', id }),
     vmHardStop: (id) => call({ type: 'vm.hardStop', id }),
@@ -113,7 +120,9 @@ export function createApiClient(transport: Transport): ApiClient {
     vmResume: (id) => call({ type: 'vm.resume', id }),
     consoleAttach: (vmId, console) => call({ type: 'console.attach', vmId, console }),
     consoleDetach: (vmId, console) => call({ type: 'console.detach', vmId, console }),
+    consoleScrollback: (vmId, console) => call({ type: 'console.scrollback', vmId, console }),
     consoleInput: (vmId, data, console) => call({ type: 'console.input', vmId, data, console }),
+    consoleBreak: (vmId, console) => call({ type: 'console.break', vmId, console }),
     onEvent: (listener) => events.add(listener),
     onClose: (listener) => closed.add(listener),
     close: () => transport.close(),

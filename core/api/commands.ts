@@ -16,15 +16,40 @@ import {
   vmSummarySchema,
 } from './vm-config.js';
 
-/** A console of a VM: `serial0` is the virt board's ns16550a UART. */
-export const consoleNameSchema = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]{0,31}$/, 'a console name is lowercase letters, digits and dashes, like serial0');
+/**
+ * The consoles of a VM, each a byte stream with its own scrollback: `serial` is the virt board's
+ * ns16550a UART (Linux's ttyS0), `hvc0` the virtio-console every VM gets in the first virtio-mmio
+ * slot after its disks (Linux's hvc0; see `vmConsoles`).
+ */
+export const CONSOLE_NAMES = ['serial', 'hvc0'] as const;
+export type ConsoleName = (typeof CONSOLE_NAMES)[number];
+export const consoleNameSchema = z.enum(CONSOLE_NAMES, {
+  error: (issue) => `no console ${JSON.stringify(issue.input)}: a VM's consoles are ${CONSOLE_NAMES.join(' and ')}`,
+});
+
+/** Most virtio-mmio slots on the virt board (disks take the first ones, hvc0 the next). */
+const VIRTIO_SLOTS = 8;
+
+/** The consoles a VM with this many disks has: hvc0 needs a free virtio-mmio slot after the disks. */
+export function vmConsoles(diskCount: number): ConsoleName[] {
+  return diskCount < VIRTIO_SLOTS ? ['serial', 'hvc0'] : ['serial'];
+}
+
+/** A position in a console's byte stream: bytes written to it since the host opened the VM. */
+const streamOffsetSchema = z.number().int().nonnegative();
 
 /** Bytes as base64 (console traffic is bytes, not text: a UTF-8 sequence may span two chunks). */
 export const base64Schema = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64 data');
 
 const vmTarget = { id: vmIdSchema };
+
+/**
+ * A long operation's id, chosen by the client (a random string): `operation.progress` events
+ * carry it, and `operation.cancel` names it.
+ */
+export const operationIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'an operation id is 1-64 letters, digits, dashes or underscores');
 
 export const commandSchemas = {
   /** Host facts for the status bar and about box. Always allowed. */
@@ -42,11 +67,28 @@ export const commandSchemas = {
   /** One VM with its configuration. */
   'vm.get': z.strictObject({ type: z.literal('vm.get'), ...vmTarget }),
   /** Creates a VM (state `created`); the host chooses the id. */
-  'vm.create': z.strictObject({ type: z.literal('vm.create'), config: vmConfigSchema }),
+  'vm.create': z.strictObject({
+    type: z.literal('vm.create'),
+    config: vmConfigSchema,
+    /**
+     * The template the configuration came from. A template with disks of its own (the Linux root
+     * disk) gives the VM a private copy of each under vms/<id>/disks/: a long operation that sends
+     * `operation.progress` events with `operationId` and stops at `operation.cancel` (leaving nothing).
+     */
+    template: z.string().min(1).max(64).optional(),
+    operationId: operationIdSchema.optional(),
+  }),
   /** Changes configuration. `name` and `notes` any time; everything else only when not running or paused. */
   'vm.update': z.strictObject({ type: z.literal('vm.update'), ...vmTarget, patch: vmConfigPatchSchema }),
   /** Deletes a VM and its files. Only when created, stopped or crashed. */
-  'vm.delete': z.strictObject({ type: z.literal('vm.delete'), ...vmTarget }),
+  'vm.delete': z.strictObject({
+    type: z.literal('vm.delete'),
+    ...vmTarget,
+    /** Keep the VM's own disks (vms/<id>/disks/): they move to <data>/kept-disks/<id>-<time>/ (the answer's `keptDisks`). */
+    keepDisks: z.boolean().optional(),
+  }),
+  /** Cancels a long operation (a `vm.create` copying disks); `cancelled` is false when none runs with that id. */
+  'operation.cancel': z.strictObject({ type: z.literal('operation.cancel'), operationId: operationIdSchema }),
 
   /** Live counters of a VM (instructions per second, CPU %, RSS, uptime). Any state; zero when not running. */
   'vm.stats': z.strictObject({ type: z.literal('vm.stats'), ...vmTarget }),
@@ -65,26 +107,45 @@ export const commandSchemas = {
   'vm.resume': z.strictObject({ type: z.literal('vm.resume'), ...vmTarget }),
 
   /**
-   * Subscribes this connection to a console's output (`console.output` events), starting with
-   * the console's recent scrollback. Allowed in any state; output flows while the VM runs.
+   * Subscribes this connection to a console's output (`console.output` events for this VM and
+   * console only), starting with the console's recent scrollback. The answer's `offset` is the
+   * stream position just after the scrollback; each event carries the position of its first byte,
+   * so a client drops what it already has. Attaching twice from one connection is counted (one
+   * event stream, ended by as many detaches). Allowed in any state; output flows while the VM runs.
    */
   'console.attach': z.strictObject({
     type: z.literal('console.attach'),
     vmId: vmIdSchema,
-    console: consoleNameSchema.default('serial0'),
+    console: consoleNameSchema.default('serial'),
   }),
-  /** Ends a `console.attach`. */
+  /** Ends a `console.attach` (closing the connection ends all of them). */
   'console.detach': z.strictObject({
     type: z.literal('console.detach'),
     vmId: vmIdSchema,
-    console: consoleNameSchema.default('serial0'),
+    console: consoleNameSchema.default('serial'),
   }),
-  /** Types bytes into a console (keyboard input). Only when running. */
+  /** A console's recent output without subscribing to it. Allowed in any state. */
+  'console.scrollback': z.strictObject({
+    type: z.literal('console.scrollback'),
+    vmId: vmIdSchema,
+    console: consoleNameSchema.default('serial'),
+  }),
+  /** Types bytes into a console (keyboard input). Only when running or paused. */
   'console.input': z.strictObject({
     type: z.literal('console.input'),
     vmId: vmIdSchema,
-    console: consoleNameSchema.default('serial0'),
+    console: consoleNameSchema.default('serial'),
     data: base64Schema.max(64 * 1024 * 4 / 3 + 4, 'console input is at most 64 KiB per command'),
+  }),
+  /**
+   * Sends a break condition on a serial line (the UART sees LSR.BI with a zero byte; Linux reads it
+   * as a break, or as the start of a magic SysRq with CONFIG_MAGIC_SYSRQ_SERIAL). Only `serial`
+   * has a line that can break (virtio-console has no break signal). Only when running or paused.
+   */
+  'console.break': z.strictObject({
+    type: z.literal('console.break'),
+    vmId: vmIdSchema,
+    console: consoleNameSchema.default('serial'),
   }),
 } as const;
 
@@ -102,6 +163,7 @@ export const commandSchema = z.discriminatedUnion('type', [
   commandSchemas['vm.create'],
   commandSchemas['vm.update'],
   commandSchemas['vm.delete'],
+  commandSchemas['operation.cancel'],
   commandSchemas['vm.start'],
   commandSchemas['vm.stop'],
   commandSchemas['vm.hardStop'],
@@ -110,7 +172,9 @@ export const commandSchema = z.discriminatedUnion('type', [
   commandSchemas['vm.resume'],
   commandSchemas['console.attach'],
   commandSchemas['console.detach'],
+  commandSchemas['console.scrollback'],
   commandSchemas['console.input'],
+  commandSchemas['console.break'],
 ]);
 
 /** A command as the host sees it after validation (defaults filled in). */
@@ -184,7 +248,16 @@ export const templateInfoSchema = z.object({
   /** Fields the user must add ('kernel'). */
   needs: z.array(z.string()),
   /** Host files the template refers to that are missing, with the Debian package that provides each. */
-  missing: z.array(z.object({ path: z.string(), package: z.string().nullable() })),
+  missing: z.array(
+    z.object({
+      path: z.string(),
+      package: z.string().nullable(),
+      /** What to do when no package provides it (a guest built by `npm run guests`). */
+      hint: z.string().optional(),
+    }),
+  ),
+  /** Disk images each VM made from the template gets its own copy of (vm.create with `template`). */
+  copyDisks: z.array(z.string()).optional(),
 });
 export type TemplateInfo = z.infer<typeof templateInfoSchema>;
 
@@ -192,8 +265,10 @@ const powerResultSchema = z.object({ id: vmIdSchema, state: vmStateSchema });
 const consoleResultSchema = z.object({
   vmId: vmIdSchema,
   console: consoleNameSchema,
-  /** console.attach: the console's recent output (bounded scrollback), base64. */
+  /** console.attach, console.scrollback: the console's recent output (bounded scrollback), base64. */
   scrollback: base64Schema.optional(),
+  /** console.attach, console.scrollback: the stream position just after `scrollback`. */
+  offset: streamOffsetSchema.optional(),
 });
 
 /** The answer to each command. */
@@ -207,7 +282,12 @@ export const resultSchemas = {
   'vm.get': vmDetailsSchema,
   'vm.create': vmDetailsSchema,
   'vm.update': vmDetailsSchema,
-  'vm.delete': z.object({ id: vmIdSchema }),
+  'vm.delete': z.object({
+    id: vmIdSchema,
+    /** With `keepDisks`: the folder the VM's disks were moved to (null: it had none of its own). */
+    keptDisks: z.string().nullable().optional(),
+  }),
+  'operation.cancel': z.object({ operationId: operationIdSchema, cancelled: z.boolean() }),
   'vm.start': powerResultSchema,
   'vm.stop': powerResultSchema,
   'vm.hardStop': powerResultSchema,
@@ -216,7 +296,9 @@ export const resultSchemas = {
   'vm.resume': powerResultSchema,
   'console.attach': consoleResultSchema,
   'console.detach': consoleResultSchema,
+  'console.scrollback': consoleResultSchema,
   'console.input': consoleResultSchema,
+  'console.break': consoleResultSchema,
 } as const satisfies Record<CommandType, z.ZodType>;
 
 export type ResultOf<T extends CommandType> = z.output<(typeof resultSchemas)[T]>;

@@ -1,9 +1,9 @@
 /**
- * Events the host pushes to every connected front end (and console output to the connections
+ * Events the host pushes to every connected front end (and console output only to the connections
  * attached to that console).
  */
 import { z } from 'zod';
-import { base64Schema, consoleNameSchema } from './commands.js';
+import { base64Schema, consoleNameSchema, operationIdSchema } from './commands.js';
 import { vmIdSchema, vmStateSchema, vmSummarySchema } from './vm-config.js';
 
 export const eventSchema = z.discriminatedUnion('type', [
@@ -21,8 +21,28 @@ export const eventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('vm.updated'), vm: vmSummarySchema }),
   /** A VM left the library. */
   z.object({ type: z.literal('vm.removed'), id: vmIdSchema }),
-  /** Bytes a VM wrote to an attached console, base64. */
-  z.object({ type: z.literal('console.output'), vmId: vmIdSchema, console: consoleNameSchema, data: base64Schema }),
+  /**
+   * Bytes a VM wrote to a console, base64: sent only to the connections attached to that VM's
+   * console. `offset` is the stream position of the first byte (see `console.attach`).
+   */
+  z.object({
+    type: z.literal('console.output'),
+    vmId: vmIdSchema,
+    console: consoleNameSchema,
+    offset: z.number().int().nonnegative(),
+    data: base64Schema,
+  }),
+  /**
+   * How far a long operation (`vm.create` copying a template's disk) has got: `doneBytes` of
+   * `totalBytes`; `what` names the step for people ("copying root.ext4").
+   */
+  z.object({
+    type: z.literal('operation.progress'),
+    operationId: operationIdSchema,
+    what: z.string(),
+    doneBytes: z.number().nonnegative(),
+    totalBytes: z.number().nonnegative(),
+  }),
   /** The host is shutting down (Ctrl-C on `riscstation serve`, app quit): connections close next. */
   z.object({ type: z.literal('host.shuttingDown'), reason: z.string() }),
 ]);

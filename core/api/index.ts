@@ -14,4 +14,5 @@ export * from './server.js';
 export * from './bridge.js';
 export * from './client.js';
 export * from './bytes.js';
+export * from './console-follow.js';
 export * from './library-files.js';

@@ -5,9 +5,17 @@
  * (one function call per byte), so THRE/TEMT are set again at once. Received bytes come from the
  * host through `receive()`; they wait in a host-side queue and enter the 16-byte RX FIFO as room
  * appears, so a long paste arrives intact instead of overrunning (QEMU's can_receive does the same).
+ *
+ * The registers, the RX FIFO and the first HOST_RING bytes of the host-side queue live in a
+ * DeviceStore (shared-state.ts) behind one lock, so the threaded scheduler's hart threads serve
+ * every register access themselves (each over its own Uart16550 on the same bytes, whose `output`
+ * posts the byte to the device thread), while the device thread feeds host input with `receive()`.
+ * Host bytes beyond the shared ring wait in the receiving object's own queue and move into the ring
+ * on its next `receive()` or `pumpInput()`.
  */
 import type { IrqLine, MmioDevice } from '../memory/mmio.js';
 import { NO_IRQ } from '../memory/mmio.js';
+import { align8, lock, privateStore, unlock, type DeviceStore } from './shared-state.js';
 
 export const UART_SIZE = 0x100;
 /** Input clock QEMU's virt board advertises (clock-frequency in the FDT): 3.6864 MHz. */
@@ -86,34 +94,63 @@ export interface Uart16550State {
   readonly hostQueue: number[];
 }
 
+// Shared layout: Int32 words, then the host ring's bytes.
+const R_LOCK = 0;
+const R_DIV = 1;
+const R_IER = 2;
+const R_FCR = 3;
+const R_LCR = 4;
+const R_MCR = 5;
+const R_LSR = 6;
+const R_MSR = 7;
+const R_SCR = 8;
+const R_THRI = 9;
+const R_IRQ = 10;
+const R_RXHEAD = 11;
+const R_RXCOUNT = 12;
+/** Host ring read and write counters (free-running; index = counter % HOST_RING). */
+const R_QHEAD = 13;
+const R_QTAIL = 14;
+/** RX FIFO ring (also the one-byte holding register when FIFOs are off): FIFO_SIZE words. */
+const R_RX = 16;
+const R_WORDS = R_RX + FIFO_SIZE;
+/** Host bytes the shared state holds (more wait in the receiving object's queue). */
+export const UART_HOST_RING = 4096;
+
+/** Bytes of shared state one UART needs. */
+export function uartStateBytes(): number {
+  return align8(R_WORDS * 4 + UART_HOST_RING);
+}
+
 export class Uart16550 implements MmioDevice {
-  private divider = 0x0c; // 9600 baud at 1.8432 MHz, QEMU's reset value
-  private ier = 0;
-  private fcr = 0;
-  private lcr = 0;
-  private mcr = MCR_OUT2;
-  private lsr = LSR_TEMT | LSR_THRE;
-  private msr = MSR_DCD | MSR_DSR | MSR_CTS;
-  private scr = 0;
-  private thrIPending = false;
-  private irqLevel = false;
-  /** RX FIFO ring (also the one-byte holding register when FIFOs are off). */
-  private readonly rx = new Uint8Array(FIFO_SIZE);
-  private rxHead = 0;
-  private rxCount = 0;
-  /** Host bytes waiting for FIFO room. */
+  private readonly r: Int32Array;
+  private readonly ring: Uint8Array;
+  /** Host bytes that did not fit in the shared ring (this object's own). */
   private queue: Uint8Array = new Uint8Array(256);
   private qHead = 0;
   private qTail = 0;
 
   /**
-   * @param output called once per transmitted byte
+   * @param output called once per transmitted byte (under the UART's lock: calls are in order)
    * @param irq the interrupt line (PLIC source 10 on the virt board)
+   * @param store where the registers live (another thread's view of them: `attach`)
    */
   constructor(
     private readonly output: (byte: number) => void,
     private readonly irq: IrqLine = NO_IRQ,
-  ) {}
+    store: DeviceStore = privateStore(uartStateBytes()),
+  ) {
+    this.r = new Int32Array(store.buffer, store.offset, R_WORDS);
+    this.ring = new Uint8Array(store.buffer, store.offset + R_WORDS * 4, UART_HOST_RING);
+    if (!store.attach) {
+      const r = this.r;
+      r.fill(0);
+      r[R_DIV] = 0x0c; // 9600 baud at 1.8432 MHz, QEMU's reset value
+      r[R_MCR] = MCR_OUT2;
+      r[R_LSR] = LSR_TEMT | LSR_THRE;
+      r[R_MSR] = MSR_DCD | MSR_DSR | MSR_CTS;
+    }
+  }
 
   /** Queues bytes typed or pasted on the host; they reach the guest as the FIFO drains. */
   receive(bytes: Uint8Array | readonly number[]): void {
@@ -129,135 +166,191 @@ export class Uart16550 implements MmioDevice {
       this.qTail = live;
     }
     for (let i = 0; i < n; i++) this.queue[this.qTail++] = bytes[i];
+    this.pumpInput();
+  }
+
+  /** Moves host bytes waiting in this object's queue into the shared ring and the FIFO, as room allows. */
+  pumpInput(): void {
+    if (this.qHead === this.qTail) return;
+    lock(this.r, R_LOCK);
+    this.topUp();
     this.fill();
+    unlock(this.r, R_LOCK);
+  }
+
+  /**
+   * A break condition on the line (the host's "send break"): as the 16550 does, a zero character
+   * enters the RX FIFO with LSR.BI set, which raises the receiver-line-status interrupt when IER
+   * enables it (else the data-ready one). Simplification: BI shows at once instead of when the zero
+   * reaches the top of the FIFO; a break sent by hand finds the FIFO drained. In loopback the line is
+   * cut, and a full FIFO overruns.
+   */
+  receiveBreak(): void {
+    const r = this.r;
+    lock(r, R_LOCK);
+    if ((r[R_MCR] & MCR_LOOP) === 0) {
+      if (r[R_RXCOUNT] >= this.fifoCapacity()) {
+        r[R_LSR] |= LSR_OE;
+      } else {
+        r[R_RX + ((r[R_RXHEAD] + r[R_RXCOUNT]) & (FIFO_SIZE - 1))] = 0;
+        r[R_RXCOUNT]++;
+        r[R_LSR] |= LSR_DR | LSR_BI;
+      }
+      this.updateIrq();
+    }
+    unlock(r, R_LOCK);
   }
 
   /** Bytes still waiting on the host side (not yet in the FIFO). */
   get queuedInput(): number {
-    return this.qTail - this.qHead;
+    return Atomics.load(this.r, R_QTAIL) - Atomics.load(this.r, R_QHEAD) + this.qTail - this.qHead;
   }
 
   read(offset: number, _size: 1 | 2 | 4): number {
+    lock(this.r, R_LOCK);
+    const v = this.readLocked(offset);
+    unlock(this.r, R_LOCK);
+    return v;
+  }
+
+  write(offset: number, _size: 1 | 2 | 4, value: number): void {
+    lock(this.r, R_LOCK);
+    this.writeLocked(offset, value & 0xff);
+    unlock(this.r, R_LOCK);
+  }
+
+  /** Whether the interrupt line is currently raised. */
+  get interruptPending(): boolean {
+    return Atomics.load(this.r, R_IRQ) !== 0;
+  }
+
+  /** True when a write to offset 0 sends a byte (DLAB clear, not in loopback): THR. */
+  get thrSelected(): boolean {
+    return (Atomics.load(this.r, R_LCR) & LCR_DLAB) === 0 && (Atomics.load(this.r, R_MCR) & MCR_LOOP) === 0;
+  }
+
+  private readLocked(offset: number): number {
+    const r = this.r;
     switch (offset) {
       case RBR_THR_DLL: {
-        if (this.lcr & LCR_DLAB) return this.divider & 0xff;
-        if (this.rxCount === 0) return 0;
-        const byte = this.rx[this.rxHead];
-        this.rxHead = (this.rxHead + 1) & (FIFO_SIZE - 1);
-        this.rxCount--;
-        if (this.rxCount === 0) this.lsr &= ~(LSR_DR | LSR_BI);
+        if (r[R_LCR] & LCR_DLAB) return r[R_DIV] & 0xff;
+        if (r[R_RXCOUNT] === 0) return 0;
+        const byte = r[R_RX + r[R_RXHEAD]];
+        r[R_RXHEAD] = (r[R_RXHEAD] + 1) & (FIFO_SIZE - 1);
+        r[R_RXCOUNT]--;
+        if (r[R_RXCOUNT] === 0) r[R_LSR] &= ~(LSR_DR | LSR_BI);
         this.fill();
         this.updateIrq();
         return byte;
       }
       case IER_DLM:
-        return this.lcr & LCR_DLAB ? (this.divider >> 8) & 0xff : this.ier;
+        return r[R_LCR] & LCR_DLAB ? (r[R_DIV] >> 8) & 0xff : r[R_IER];
       case IIR_FCR: {
         const iir = this.iir();
         // Reading IIR while THRE is the reported source clears it (16550 datasheet, table 4).
         if ((iir & 0x0f) === IIR_THRI) {
-          this.thrIPending = false;
+          r[R_THRI] = 0;
           this.updateIrq();
         }
         return iir;
       }
       case LCR:
-        return this.lcr;
+        return r[R_LCR];
       case MCR:
-        return this.mcr;
+        return r[R_MCR];
       case LSR: {
-        const lsr = this.lsr;
+        const lsr = r[R_LSR];
         // Overrun and break clear on read.
-        if (this.lsr & (LSR_OE | LSR_BI)) {
-          this.lsr &= ~(LSR_OE | LSR_BI);
+        if (lsr & (LSR_OE | LSR_BI)) {
+          r[R_LSR] &= ~(LSR_OE | LSR_BI);
           this.updateIrq();
         }
         return lsr;
       }
       case MSR: {
-        if (this.mcr & MCR_LOOP) {
+        if (r[R_MCR] & MCR_LOOP) {
           // Loopback: outputs feed the modem inputs (DTR->DSR, RTS->CTS, OUT1->RI, OUT2->DCD).
-          const m = this.mcr;
+          const m = r[R_MCR];
           return (
             (m & MCR_RTS ? MSR_CTS : 0) |
             (m & MCR_DTR ? MSR_DSR : 0) |
             (m & MCR_OUT1 ? MSR_RI : 0) |
             (m & MCR_OUT2 ? MSR_DCD : 0) |
-            (this.msr & MSR_DELTA)
+            (r[R_MSR] & MSR_DELTA)
           );
         }
-        const msr = this.msr;
+        const msr = r[R_MSR];
         if (msr & MSR_DELTA) {
-          this.msr &= ~MSR_DELTA;
+          r[R_MSR] &= ~MSR_DELTA;
           this.updateIrq();
         }
         return msr;
       }
       case SCR:
-        return this.scr;
+        return r[R_SCR];
       default:
         return 0;
     }
   }
 
-  write(offset: number, _size: 1 | 2 | 4, value: number): void {
-    value &= 0xff;
+  private writeLocked(offset: number, value: number): void {
+    const r = this.r;
     switch (offset) {
       case RBR_THR_DLL:
-        if (this.lcr & LCR_DLAB) {
-          this.divider = (this.divider & 0xff00) | value;
+        if (r[R_LCR] & LCR_DLAB) {
+          r[R_DIV] = (r[R_DIV] & 0xff00) | value;
           return;
         }
-        if (this.mcr & MCR_LOOP) {
+        if (r[R_MCR] & MCR_LOOP) {
           this.pushRx(value);
         } else {
           this.output(value);
         }
         // The byte left at once: THR is empty again and THRE interrupts are re-armed.
-        this.thrIPending = true;
-        if (this.ier & IER_THRI || this.irqLevel) this.updateIrq();
+        r[R_THRI] = 1;
+        if (r[R_IER] & IER_THRI || r[R_IRQ]) this.updateIrq();
         return;
       case IER_DLM:
-        if (this.lcr & LCR_DLAB) {
-          this.divider = (this.divider & 0x00ff) | (value << 8);
+        if (r[R_LCR] & LCR_DLAB) {
+          r[R_DIV] = (r[R_DIV] & 0x00ff) | (value << 8);
           return;
         }
         {
-          const changed = (this.ier ^ value) & 0x0f;
-          this.ier = value & 0x0f;
-          if (changed & IER_THRI && this.ier & IER_THRI && this.lsr & LSR_THRE) this.thrIPending = true;
+          const changed = (r[R_IER] ^ value) & 0x0f;
+          r[R_IER] = value & 0x0f;
+          if (changed & IER_THRI && r[R_IER] & IER_THRI && r[R_LSR] & LSR_THRE) r[R_THRI] = 1;
           this.updateIrq();
         }
         return;
       case IIR_FCR: {
-        const prevFe = this.fcr & FCR_FE;
-        if ((value ^ this.fcr) & FCR_FE || value & FCR_RFR) {
+        const prevFe = r[R_FCR] & FCR_FE;
+        if ((value ^ r[R_FCR]) & FCR_FE || value & FCR_RFR) {
           // Changing FIFO mode or resetting the receiver flushes the RX FIFO.
-          this.rxHead = 0;
-          this.rxCount = 0;
-          this.lsr &= ~(LSR_DR | LSR_BI);
+          r[R_RXHEAD] = 0;
+          r[R_RXCOUNT] = 0;
+          r[R_LSR] &= ~(LSR_DR | LSR_BI);
         }
-        if (value & FCR_XFR) this.lsr |= LSR_THRE | LSR_TEMT;
-        this.fcr = value & 0xc9;
-        if (prevFe !== (this.fcr & FCR_FE)) this.fill();
+        if (value & FCR_XFR) r[R_LSR] |= LSR_THRE | LSR_TEMT;
+        r[R_FCR] = value & 0xc9;
+        if (prevFe !== (r[R_FCR] & FCR_FE)) this.fill();
         this.updateIrq();
         return;
       }
       case LCR:
-        this.lcr = value;
+        Atomics.store(r, R_LCR, value);
         return;
       case MCR: {
-        const old = this.mcr;
-        this.mcr = value & 0x1f;
-        if ((old ^ this.mcr) & MCR_LOOP) this.fill();
-        if (this.mcr & MCR_LOOP) {
+        const old = r[R_MCR];
+        Atomics.store(r, R_MCR, value & 0x1f);
+        if ((old ^ r[R_MCR]) & MCR_LOOP) this.fill();
+        if (r[R_MCR] & MCR_LOOP) {
           // Loopback deltas follow the looped outputs.
           const delta =
             ((old ^ value) & MCR_RTS ? MSR_DCTS : 0) |
             ((old ^ value) & MCR_DTR ? MSR_DDSR : 0) |
             (old & MCR_OUT1 && !(value & MCR_OUT1) ? MSR_TERI : 0) |
             ((old ^ value) & MCR_OUT2 ? MSR_DDCD : 0);
-          this.msr |= delta;
+          r[R_MSR] |= delta;
         }
         this.updateIrq();
         return;
@@ -266,119 +359,155 @@ export class Uart16550 implements MmioDevice {
       case MSR:
         return; // read-only (factory test registers)
       case SCR:
-        this.scr = value;
+        r[R_SCR] = value;
         return;
       default:
         return;
     }
   }
 
-  /** Whether the interrupt line is currently raised. */
-  get interruptPending(): boolean {
-    return this.irqLevel;
-  }
-
   private fifoCapacity(): number {
-    return this.fcr & FCR_FE ? FIFO_SIZE : 1;
+    return this.r[R_FCR] & FCR_FE ? FIFO_SIZE : 1;
   }
 
-  /** Moves host bytes into the RX FIFO while there is room (never in loopback: the line is cut). */
-  private fill(): void {
-    if (this.mcr & MCR_LOOP) return;
-    const cap = this.fifoCapacity();
-    let moved = false;
-    while (this.qHead < this.qTail && this.rxCount < cap) {
-      this.rx[(this.rxHead + this.rxCount) & (FIFO_SIZE - 1)] = this.queue[this.qHead++];
-      this.rxCount++;
-      moved = true;
+  /** Moves this object's queued host bytes into the shared ring while it has room. */
+  private topUp(): void {
+    const r = this.r;
+    let tail = r[R_QTAIL];
+    const head = r[R_QHEAD];
+    while (this.qHead < this.qTail && tail - head < UART_HOST_RING) {
+      this.ring[tail % UART_HOST_RING] = this.queue[this.qHead++];
+      tail++;
     }
+    Atomics.store(r, R_QTAIL, tail);
     if (this.qHead === this.qTail) {
       this.qHead = 0;
       this.qTail = 0;
     }
+  }
+
+  /** Moves host bytes into the RX FIFO while there is room (never in loopback: the line is cut). */
+  private fill(): void {
+    const r = this.r;
+    if (r[R_MCR] & MCR_LOOP) return;
+    const cap = this.fifoCapacity();
+    let head = r[R_QHEAD];
+    const tail = r[R_QTAIL];
+    if (head === tail && this.qHead < this.qTail) {
+      this.topUp();
+      return this.fill();
+    }
+    let moved = false;
+    while (head !== tail && r[R_RXCOUNT] < cap) {
+      r[R_RX + ((r[R_RXHEAD] + r[R_RXCOUNT]) & (FIFO_SIZE - 1))] = this.ring[head % UART_HOST_RING];
+      head++;
+      r[R_RXCOUNT]++;
+      moved = true;
+    }
+    if (head === tail && head !== 0) {
+      head = 0;
+      Atomics.store(r, R_QTAIL, 0);
+    }
+    Atomics.store(r, R_QHEAD, head);
     if (moved) {
-      this.lsr |= LSR_DR;
+      r[R_LSR] |= LSR_DR;
       this.updateIrq();
     }
   }
 
   /** A byte arriving on the wire (loopback); overruns when the FIFO is full. */
   private pushRx(byte: number): void {
-    if (this.rxCount >= this.fifoCapacity()) {
-      this.lsr |= LSR_OE;
+    const r = this.r;
+    if (r[R_RXCOUNT] >= this.fifoCapacity()) {
+      r[R_LSR] |= LSR_OE;
     } else {
-      this.rx[(this.rxHead + this.rxCount) & (FIFO_SIZE - 1)] = byte;
-      this.rxCount++;
-      this.lsr |= LSR_DR;
+      r[R_RX + ((r[R_RXHEAD] + r[R_RXCOUNT]) & (FIFO_SIZE - 1))] = byte;
+      r[R_RXCOUNT]++;
+      r[R_LSR] |= LSR_DR;
     }
     this.updateIrq();
   }
 
   private iir(): number {
-    const fifo = this.fcr & FCR_FE ? IIR_FIFO_ENABLED : 0;
+    const fifo = this.r[R_FCR] & FCR_FE ? IIR_FIFO_ENABLED : 0;
     return this.interruptId() | fifo;
   }
 
   private interruptId(): number {
-    if (this.ier & IER_RLSI && this.lsr & LSR_INT_ANY) return IIR_RLSI;
-    if (this.ier & IER_RDI && this.rxCount > 0) {
+    const r = this.r;
+    if (r[R_IER] & IER_RLSI && r[R_LSR] & LSR_INT_ANY) return IIR_RLSI;
+    if (r[R_IER] & IER_RDI && r[R_RXCOUNT] > 0) {
       // Below the trigger level the 16550 reports a character timeout instead; we report it at once
       // (no 4-character delay), which drivers treat the same way.
-      if (this.fcr & FCR_FE && this.rxCount < TRIGGER_LEVELS[this.fcr >> 6]) return IIR_CTI;
+      if (r[R_FCR] & FCR_FE && r[R_RXCOUNT] < TRIGGER_LEVELS[r[R_FCR] >> 6]) return IIR_CTI;
       return IIR_RDI;
     }
-    if (this.ier & IER_THRI && this.thrIPending) return IIR_THRI;
-    if (this.ier & IER_MSI && this.msr & MSR_DELTA) return IIR_MSI;
+    if (r[R_IER] & IER_THRI && r[R_THRI]) return IIR_THRI;
+    if (r[R_IER] & IER_MSI && r[R_MSR] & MSR_DELTA) return IIR_MSI;
     return IIR_NO_INT;
   }
 
   private updateIrq(): void {
-    const level = this.interruptId() !== IIR_NO_INT;
-    if (level !== this.irqLevel) {
-      this.irqLevel = level;
-      this.irq.set(level);
+    const level = this.interruptId() !== IIR_NO_INT ? 1 : 0;
+    if (level !== this.r[R_IRQ]) {
+      Atomics.store(this.r, R_IRQ, level);
+      this.irq.set(level === 1);
     }
   }
 
   save(): Uart16550State {
+    const r = this.r;
+    lock(r, R_LOCK);
     const rxFifo: number[] = [];
-    for (let i = 0; i < this.rxCount; i++) rxFifo.push(this.rx[(this.rxHead + i) & (FIFO_SIZE - 1)]);
-    return {
+    for (let i = 0; i < r[R_RXCOUNT]; i++) rxFifo.push(r[R_RX + ((r[R_RXHEAD] + i) & (FIFO_SIZE - 1))]);
+    const hostQueue: number[] = [];
+    for (let q = r[R_QHEAD]; q !== r[R_QTAIL]; q++) hostQueue.push(this.ring[q % UART_HOST_RING]);
+    for (let q = this.qHead; q < this.qTail; q++) hostQueue.push(this.queue[q]);
+    const state: Uart16550State = {
       kind: 'uart16550',
       version: 1,
-      divider: this.divider,
-      ier: this.ier,
-      fcr: this.fcr,
-      lcr: this.lcr,
-      mcr: this.mcr,
-      lsr: this.lsr,
-      msr: this.msr,
-      scr: this.scr,
-      thrIPending: this.thrIPending,
+      divider: r[R_DIV],
+      ier: r[R_IER],
+      fcr: r[R_FCR],
+      lcr: r[R_LCR],
+      mcr: r[R_MCR],
+      lsr: r[R_LSR],
+      msr: r[R_MSR],
+      scr: r[R_SCR],
+      thrIPending: r[R_THRI] !== 0,
       rxFifo,
-      hostQueue: Array.from(this.queue.subarray(this.qHead, this.qTail)),
+      hostQueue,
     };
+    unlock(r, R_LOCK);
+    return state;
   }
 
   restore(state: Uart16550State): void {
     if (state.kind !== 'uart16550' || state.version !== 1) throw new Error(`UART: cannot restore state ${state.kind} v${state.version}`);
-    this.divider = state.divider;
-    this.ier = state.ier;
-    this.fcr = state.fcr;
-    this.lcr = state.lcr;
-    this.mcr = state.mcr;
-    this.lsr = state.lsr;
-    this.msr = state.msr;
-    this.scr = state.scr;
-    this.thrIPending = state.thrIPending;
-    this.rxHead = 0;
-    this.rxCount = Math.min(state.rxFifo.length, FIFO_SIZE);
-    this.rx.set(state.rxFifo.slice(0, FIFO_SIZE));
+    const r = this.r;
+    lock(r, R_LOCK);
+    r[R_DIV] = state.divider;
+    r[R_IER] = state.ier;
+    r[R_FCR] = state.fcr;
+    r[R_LCR] = state.lcr;
+    r[R_MCR] = state.mcr;
+    r[R_LSR] = state.lsr;
+    r[R_MSR] = state.msr;
+    r[R_SCR] = state.scr;
+    r[R_THRI] = state.thrIPending ? 1 : 0;
+    r[R_RXHEAD] = 0;
+    r[R_RXCOUNT] = Math.min(state.rxFifo.length, FIFO_SIZE);
+    for (let i = 0; i < r[R_RXCOUNT]; i++) r[R_RX + i] = state.rxFifo[i] & 0xff;
+    r[R_QHEAD] = 0;
+    r[R_QTAIL] = 0;
     this.queue = new Uint8Array(Math.max(256, state.hostQueue.length * 2));
     this.queue.set(state.hostQueue);
     this.qHead = 0;
     this.qTail = state.hostQueue.length;
-    this.irqLevel = this.interruptId() !== IIR_NO_INT;
-    this.irq.set(this.irqLevel);
+    this.topUp();
+    const level = this.interruptId() !== IIR_NO_INT;
+    r[R_IRQ] = level ? 1 : 0;
+    this.irq.set(level);
+    unlock(r, R_LOCK);
   }
 }

@@ -3,18 +3,25 @@
  * per VM, template and host command; host.info stays with the ApiServer.
  */
 import {
-  ApiError,
   base64ToBytes,
   bytesToBase64,
+  type ApiSession,
   type CommandOf,
   type CommandType,
+  type ConsoleName,
   type ResultOf,
 } from '../api/index.js';
 import type { Hypervisor } from './hypervisor.js';
 
 export type HypervisorHandlers = {
-  [T in CommandType]?: (command: CommandOf<T>) => Promise<ResultOf<T>> | ResultOf<T>;
+  [T in CommandType]?: (command: CommandOf<T>, session: ApiSession) => Promise<ResultOf<T>> | ResultOf<T>;
 };
+
+/** One session's subscription to one VM console: attaches are counted, one listener carries the events. */
+interface ConsoleSubscription {
+  count: number;
+  stop(): void;
+}
 
 export interface HostControl {
   /** The host's process id (host.status). */
@@ -24,9 +31,43 @@ export interface HostControl {
 }
 
 export function hypervisorHandlers(hv: Hypervisor, host: HostControl): HypervisorHandlers {
-  const console0 = (name: string) => {
-    if (name !== 'serial0') throw new ApiError('not-found', `no console '${name}': this VM has serial0`);
+  // Console output goes only to the sessions attached to that VM's console (never broadcast).
+  const subscriptions = new Map<ApiSession, Map<string, ConsoleSubscription>>();
+  const key = (vmId: string, name: ConsoleName) => `${vmId}\u0000${name}`;
+
+  const subscribe = (session: ApiSession, vmId: string, name: ConsoleName): void => {
+    let mine = subscriptions.get(session);
+    if (!mine) {
+      const created = new Map<string, ConsoleSubscription>();
+      mine = created;
+      subscriptions.set(session, created);
+      session.onClose(() => {
+        for (const sub of created.values()) sub.stop();
+        subscriptions.delete(session);
+      });
+    }
+    const existing = mine.get(key(vmId, name));
+    if (existing) {
+      existing.count++;
+      return;
+    }
+    const stop = hv.consoleListen(
+      vmId,
+      (bytes, offset) => session.emit({ type: 'console.output', vmId, console: name, offset, data: bytesToBase64(bytes) }),
+      name,
+    );
+    mine.set(key(vmId, name), { count: 1, stop });
   };
+
+  const unsubscribe = (session: ApiSession, vmId: string, name: ConsoleName): void => {
+    const mine = subscriptions.get(session);
+    const sub = mine?.get(key(vmId, name));
+    if (!mine || !sub) return;
+    if (--sub.count > 0) return;
+    sub.stop();
+    mine.delete(key(vmId, name));
+  };
+
   return {
     'host.status': () => hv.hostStatus(host.pid),
     'host.stop': () => {
@@ -36,9 +77,10 @@ export function hypervisorHandlers(hv: Hypervisor, host: HostControl): Hyperviso
     'template.list': () => hv.templateList(),
     'vm.list': () => hv.list(),
     'vm.get': (c) => hv.get(c.id),
-    'vm.create': (c) => hv.create(c.config),
+    'vm.create': (c) => hv.createVm(c.config, { template: c.template, operationId: c.operationId }),
     'vm.update': (c) => hv.update(c.id, c.patch),
-    'vm.delete': (c) => hv.delete(c.id),
+    'vm.delete': (c) => hv.delete(c.id, { keepDisks: c.keepDisks === true }),
+    'operation.cancel': (c) => ({ operationId: c.operationId, cancelled: hv.cancelOperation(c.operationId) }),
     'vm.stats': (c) => hv.stats(c.id),
     'vm.start': (c) => hv.start(c.id),
     'vm.stop': (c) => hv.stop(c.id),
@@ -46,18 +88,28 @@ export function hypervisorHandlers(hv: Hypervisor, host: HostControl): Hyperviso
     'vm.reset': (c) => hv.reset(c.id),
     'vm.pause': (c) => hv.pause(c.id),
     'vm.resume': (c) => hv.resume(c.id),
-    'console.attach': (c) => {
-      console0(c.console);
-      return { vmId: c.vmId, console: c.console, scrollback: bytesToBase64(hv.consoleAttach(c.vmId)) };
+    'console.attach': (c, session) => {
+      // The snapshot and the subscription happen in the same turn, so the first event's offset is
+      // the snapshot's end: nothing is lost and nothing is sent twice.
+      const { bytes, end } = hv.consoleSnapshot(c.vmId, c.console);
+      subscribe(session, c.vmId, c.console);
+      return { vmId: c.vmId, console: c.console, scrollback: bytesToBase64(bytes), offset: end };
     },
-    'console.detach': (c) => {
-      console0(c.console);
-      hv.get(c.vmId);
+    'console.detach': (c, session) => {
+      hv.consoleSnapshot(c.vmId, c.console);
+      unsubscribe(session, c.vmId, c.console);
       return { vmId: c.vmId, console: c.console };
     },
+    'console.scrollback': (c) => {
+      const { bytes, end } = hv.consoleSnapshot(c.vmId, c.console);
+      return { vmId: c.vmId, console: c.console, scrollback: bytesToBase64(bytes), offset: end };
+    },
     'console.input': (c) => {
-      console0(c.console);
-      hv.consoleInput(c.vmId, base64ToBytes(c.data));
+      hv.consoleInput(c.vmId, base64ToBytes(c.data), c.console);
+      return { vmId: c.vmId, console: c.console };
+    },
+    'console.break': (c) => {
+      hv.consoleBreak(c.vmId, c.console);
       return { vmId: c.vmId, console: c.console };
     },
   };

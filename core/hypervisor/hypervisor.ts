@@ -10,8 +10,10 @@
  */
 import {
   ApiError,
-  bytesToBase64,
+  CONSOLE_NAMES,
   vmConfigSchema,
+  vmConsoles,
+  type ConsoleName,
   type ApiEvent,
   type HostStatus,
   type TemplateInfo,
@@ -23,14 +25,15 @@ import {
   type VmStats,
   type VmSummary,
 } from '../api/index.js';
-import { ConsoleStream } from '../vm/console-stream.js';
+import { ConsoleStream, type ConsoleListener } from '../vm/console-stream.js';
 import { refusal, VmLifecycle, type VmAction } from '../vm/lifecycle.js';
 import type { VmProcessExit, VmProcessHandle } from '../vm/process.js';
 import { parseVmMessage, type BootSpec, type GuestStop, type HostToVm, type VmCounters, type VmMessage } from '../vm/protocol.js';
 import { resolveBootFiles, type PackageHints } from './boot-files.js';
-import type { HostPlatform } from './host-platform.js';
+import { joinPath, type HostPlatform } from './host-platform.js';
 import { VmLibrary, type LibraryEntry, type VmFile } from './library.js';
-import { loadTemplates, packageHints, templateStatus, type VmTemplate } from './templates.js';
+import { Operations } from './operations.js';
+import { loadTemplates, packageHints, templateProblem, templateStatus, type VmTemplate } from './templates.js';
 
 export interface HypervisorOptions {
   /** The data folder holding vms/ (the caller holds the library lock). */
@@ -47,6 +50,8 @@ export interface HypervisorOptions {
   readonly requestTimeoutMs?: number;
   /** Bytes of console output kept per VM (default 64 KiB). */
   readonly scrollbackBytes?: number;
+  /** The guest cache (`${guests}` in templates: the Linux guest `npm run guests` builds); null: none. */
+  readonly guestCacheDir?: string | null;
 }
 
 interface StatsSample {
@@ -57,7 +62,8 @@ interface StatsSample {
 /** One VM the hypervisor knows: its files, lifecycle and (while it runs) its process. */
 class VmEntry {
   readonly lifecycle: VmLifecycle;
-  readonly console: ConsoleStream;
+  /** One stream (and scrollback) per console; hvc0 exists when a virtio-mmio slot is free after the disks. */
+  readonly consoles = new Map<ConsoleName, ConsoleStream>();
   process: VmProcessHandle | null = null;
   /** Set when the process told us why it is going away (guest power-off, fatal error). */
   ending: { kind: 'stopped'; reason: string } | { kind: 'fatal'; reason: string } | null = null;
@@ -79,7 +85,7 @@ class VmEntry {
   ) {
     this.lifecycle = new VmLifecycle(state, (s, p, r) => onChange(this, s, p, r));
     this.lifecycle.crashReason = crashReason;
-    this.console = new ConsoleStream(scrollback);
+    for (const name of CONSOLE_NAMES) this.consoles.set(name, new ConsoleStream(scrollback));
   }
 
   get id(): string {
@@ -103,13 +109,20 @@ export class Hypervisor {
   private readonly startedAt: number;
   private nextRequestId = 1;
   private shuttingDown = false;
+  /** Long operations (template disk copies) clients follow and may cancel. */
+  private readonly operations = new Operations(
+    () => this.platform.timers.now(),
+    (operationId, what, doneBytes, totalBytes) => this.emit({ type: 'operation.progress', operationId, what, doneBytes, totalBytes }),
+  );
+  /** Names of VMs whose creation is under way (their disks are being copied). */
+  private readonly creatingNames = new Set<string>();
 
   constructor(
     private readonly platform: HostPlatform,
     private readonly options: HypervisorOptions,
   ) {
     this.library = new VmLibrary(platform.files, options.dataDir);
-    this.templates = options.templatesDir ? loadTemplates(platform.files, options.templatesDir) : [];
+    this.templates = options.templatesDir ? loadTemplates(platform.files, options.templatesDir, options.guestCacheDir ?? null) : [];
     this.hints = packageHints(this.templates);
     this.memoryLimitPercent = options.memoryLimitPercent ?? 75;
     this.stopTimeoutMs = options.stopTimeoutMs ?? 5000;
@@ -119,7 +132,7 @@ export class Hypervisor {
     this.rescan();
   }
 
-  /** Receives state changes, library changes and console output. */
+  /** Receives state changes and library changes (console output: `consoleListen`). */
   subscribe(listener: (event: ApiEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -237,27 +250,123 @@ export class Hypervisor {
     return details(vm);
   }
 
-  /** Deletes a VM and its folder (also a broken one). */
-  delete(id: string): { id: string } {
+  /**
+   * Deletes a VM and its folder (also a broken one). With `keepDisks`, the VM's own disks
+   * (vms/<id>/disks/) move to <data>/kept-disks/<id>-<time>/ first: `keptDisks` says where.
+   * Disk images outside the VM's folder are never touched.
+   */
+  delete(id: string, options: { keepDisks?: boolean } = {}): { id: string; keptDisks?: string | null } {
     this.rescan();
+    const keep = (): { keptDisks?: string | null } => {
+      if (!options.keepDisks) return {};
+      const keptDisks = this.library.keepDisks(id, this.platform.isoTime());
+      if (keptDisks) this.log(id, `kept its disks in ${keptDisks}`);
+      return { keptDisks };
+    };
     if (this.broken.has(id)) {
+      const kept = keep();
       this.library.remove(id);
       this.broken.delete(id);
       this.emit({ type: 'vm.removed', id });
-      return { id };
+      return { id, ...kept };
     }
     const vm = this.find(id);
     this.check(vm, 'delete');
+    const kept = keep();
     this.library.remove(id);
     this.vms.delete(id);
     this.emit({ type: 'vm.removed', id });
-    return { id };
+    return { id, ...kept };
+  }
+
+  /**
+   * Creates a VM, from a template when `template` names one. A template with disks of its own
+   * (`copyDisks`: the Linux root disk) gives the VM a private copy of each in vms/<id>/disks/:
+   * a long operation reporting `operation.progress` under `operationId`, which `operation.cancel`
+   * stops, leaving nothing on disk (the VM is assembled in a hidden folder, renamed when done).
+   */
+  async createVm(input: VmConfigInput, options: { template?: string; operationId?: string } = {}): Promise<VmDetails> {
+    let template: VmTemplate | null = null;
+    if (options.template !== undefined) {
+      template = this.templates.find((t) => t.id === options.template) ?? null;
+      if (!template) throw new ApiError('not-found', `no template '${options.template}'; templates: ${this.templates.map((t) => t.id).join(', ')}`);
+      const problem = templateProblem(templateStatus(this.platform.files, template));
+      if (problem) throw new ApiError('bad-request', problem);
+    }
+    if (!template || template.copyDisks.length === 0) return this.create(input);
+    const parsed = vmConfigSchema.safeParse(input);
+    if (!parsed.success) throw new ApiError('bad-request', `invalid VM configuration: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+    const name = parsed.data.name;
+    this.rescan();
+    for (const vm of this.vms.values()) {
+      if (vm.config.name === name) throw new ApiError('conflict', `a VM named '${name}' already exists (id ${vm.id}); choose another name`);
+    }
+    if (this.creatingNames.has(name)) throw new ApiError('conflict', `a VM named '${name}' is being created; choose another name`);
+    const fileName = (p: string) => p.split('/').pop() ?? p;
+    const sources = template.copyDisks;
+    const extra = parsed.data.disks;
+    if (sources.length + extra.length > 8) throw new ApiError('bad-request', `the template brings ${sources.length} disk(s): give at most ${8 - sources.length} more`);
+    // Check everything against the pristine images before copying anything.
+    resolveBootFiles(
+      this.platform.files,
+      { ...parsed.data, disks: [...sources.map((path) => ({ path, format: 'raw' as const, readOnly: true })), ...extra] },
+      this.options.defaultFirmware,
+      this.hints,
+    );
+    const id = this.library.freeId(name);
+    const staging = this.library.stagingDir(id);
+    const config: VmConfig = {
+      ...parsed.data,
+      disks: [...sources.map((src) => ({ path: joinPath(this.library.disksDir(id), fileName(src)), format: 'raw' as const, readOnly: false })), ...extra],
+    };
+    const op = this.operations.begin(options.operationId);
+    this.creatingNames.add(name);
+    try {
+      this.platform.files.mkdirp(joinPath(staging, 'disks'));
+      for (const src of sources) {
+        const what = `copying ${fileName(src)}`;
+        const outcome = await this.platform.files.copyFile(src, joinPath(staging, 'disks', fileName(src)), {
+          onProgress: (done, total) => op.progress(what, done, total),
+          cancelled: () => op.cancelled,
+        });
+        if (outcome === 'cancelled') throw new ApiError('cancelled', `creating '${name}' was cancelled; nothing was kept`);
+      }
+      this.library.create(id, config, this.platform.isoTime(), staging);
+      this.library.commitStaged(id);
+    } catch (error) {
+      this.platform.files.removeTree(staging);
+      if (error instanceof ApiError) throw error;
+      throw new ApiError('internal', `could not create '${name}': ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      this.operations.end(op);
+      this.creatingNames.delete(name);
+    }
+    this.log(id, `created '${name}' from the template '${template.name}' with its own copy of ${sources.join(', ')}`);
+    const entry = this.library.read(id);
+    if (!entry.ok) throw new ApiError('internal', `the new VM could not be read back: ${entry.error}`);
+    this.adopt(entry, undefined);
+    const vm = this.vms.get(id)!;
+    this.emit({ type: 'vm.added', vm: summary(vm) });
+    return details(vm);
+  }
+
+  /** Cancels a long operation; false when none runs under that id. */
+  cancelOperation(operationId: string): boolean {
+    return this.operations.cancel(operationId);
   }
 
   templateList(): TemplateInfo[] {
     return this.templates.map((t) => {
       const s = templateStatus(this.platform.files, t);
-      return { id: s.id, name: s.name, description: s.description, config: s.config, needs: s.needs, missing: s.missing };
+      return {
+        id: s.id,
+        name: s.name,
+        description: s.description,
+        config: s.config,
+        needs: s.needs,
+        missing: s.missing,
+        ...(s.copyDisks.length > 0 ? { copyDisks: s.copyDisks } : {}),
+      };
     });
   }
 
@@ -458,20 +567,47 @@ export class Hypervisor {
 
   // --- console ---
 
-  /** The console's scrollback; new output arrives as `console.output` events. */
-  consoleAttach(id: string): Uint8Array {
-    return this.find(id).console.scrollback();
+  /** A console's stream, refused when the VM does not have that console. */
+  private consoleOf(vm: VmEntry, name: ConsoleName): ConsoleStream {
+    const stream = vmConsoles(vm.config.disks.length).includes(name) ? vm.consoles.get(name) : undefined;
+    if (!stream) {
+      throw new ApiError('not-found', `VM '${vm.config.name}' has no console ${name}: its consoles are ${vmConsoles(vm.config.disks.length).join(' and ')}`);
+    }
+    return stream;
   }
 
-  /** Attaches a listener to a VM's console output directly (in-process front ends, tests). */
-  consoleListen(id: string, listener: (bytes: Uint8Array) => void): () => void {
-    return this.find(id).console.attach(listener);
+  /** A console's scrollback (default the serial console). */
+  consoleAttach(id: string, name: ConsoleName = 'serial'): Uint8Array {
+    return this.consoleOf(this.find(id), name).scrollback();
   }
 
-  consoleInput(id: string, data: Uint8Array): void {
+  /** A console's scrollback and the stream position just after it. */
+  consoleSnapshot(id: string, name: ConsoleName = 'serial'): { bytes: Uint8Array; end: number } {
+    return this.consoleOf(this.find(id), name).snapshot();
+  }
+
+  /**
+   * Receives a VM console's output as it arrives, with each chunk's stream position; returns the
+   * detach function. Front ends subscribe through `console.attach` (api-handlers.ts), tests here.
+   */
+  consoleListen(id: string, listener: ConsoleListener, name: ConsoleName = 'serial'): () => void {
+    return this.consoleOf(this.find(id), name).attach(listener);
+  }
+
+  consoleInput(id: string, data: Uint8Array, name: ConsoleName = 'serial'): void {
     const vm = this.find(id);
+    this.consoleOf(vm, name);
     this.check(vm, 'consoleInput');
-    vm.process?.send({ type: 'input', data });
+    vm.process?.send({ type: 'input', stream: name, data });
+  }
+
+  /** A break condition on the serial line. */
+  consoleBreak(id: string, name: ConsoleName = 'serial'): void {
+    const vm = this.find(id);
+    this.consoleOf(vm, name);
+    if (name !== 'serial') throw new ApiError('bad-request', `${name} is a virtio console, which has no break signal; send break on the serial console`);
+    this.check(vm, 'consoleInput');
+    vm.process?.send({ type: 'break' });
   }
 
   /** Powers every VM off (stop, then hard stop after the timeout); for host shutdown. */
@@ -499,8 +635,8 @@ export class Hypervisor {
     }
     switch (message.type) {
       case 'output':
-        vm.console.write(message.data);
-        this.emit({ type: 'console.output', vmId: vm.id, console: 'serial0', data: bytesToBase64(message.data) });
+        // Attached front ends get it through their console.attach subscription (api-handlers.ts).
+        vm.consoles.get(message.stream)?.write(message.data);
         break;
       case 'booted':
         vm.scheduler = message.scheduler;

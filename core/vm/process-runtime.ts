@@ -14,6 +14,9 @@
  * (every hart on this thread, in time slices).
  */
 import { VirtioBlk } from '../devices/virtio/blk.js';
+import { VirtioInput } from '../devices/virtio/input.js';
+import { POWER_BUTTON_SLOT } from '../machine/virtio-slot.js';
+import { VirtioConsole } from '../devices/virtio/console.js';
 import { VirtMachine, type BootImage } from '../machine/virt.js';
 import type { IrqLine } from '../memory/mmio.js';
 import type { GuestMemory } from '../memory/ram.js';
@@ -29,6 +32,8 @@ const SLICE_MS = 10;
 const MAX_IDLE_MS = 1000;
 /** Serial output is sent at the end of each slice, or when this much has gathered. */
 const OUTPUT_CHUNK = 16 * 1024;
+/** hvc0 output waiting beyond this is sent at once instead of at the next flush. */
+const HVC_CHUNK = 64 * 1024;
 
 /** The guest's clock: host time in 10 MHz ticks that stands still while the VM is paused. */
 class PausableClock {
@@ -66,6 +71,10 @@ class VmRuntime {
   private budget = 100_000;
   private out = new Uint8Array(OUTPUT_CHUNK);
   private outLen = 0;
+  /** hvc0 (virtio-console) output since the last flush, as the device handed it over. */
+  private hvcOut: Uint8Array[] = [];
+  private hvcOutLen = 0;
+  private hvc0: VirtioConsole | null = null;
   /** The pending wake-up of the hart loop (a slice or an idle sleep); null when none is scheduled. */
   private cancelWake: (() => void) | null = null;
 
@@ -137,15 +146,22 @@ class VmRuntime {
         this.send({ type: 'reset' });
         return;
       case 'powerRequest':
-        // The virt board has no power button the guest listens to (QEMU's riscv virt has none
-        // either); the host falls back to a hard stop after its timeout.
-        this.send({ type: 'log', line: 'power-off request: this board has no power button; waiting for the host to hard-stop' });
+        // The power button is a virtio-input device (POWER_BUTTON_SLOT); a guest whose driver set
+        // it up gets KEY_POWER (Linux + acpid: poweroff). Otherwise the host hard-stops after its timeout.
+        if (this.powerButton?.pressPowerButton()) this.send({ type: 'log', line: 'power-off request: pressed the power button' });
+        else this.send({ type: 'log', line: 'power-off request: no driver listens to the power button; waiting for the host to hard-stop' });
         return;
       case 'input':
         if (this.machine && this.state !== 'stopped') {
-          this.machine.serialInput(message.data);
-          if (this.threaded) this.threaded.kick();
-          else if (this.state === 'running') this.schedule(0);
+          if (message.stream === 'hvc0') this.hvc0?.receive(message.data);
+          else this.machine.serialInput(message.data);
+          this.kick();
+        }
+        return;
+      case 'break':
+        if (this.machine && this.state !== 'stopped') {
+          this.machine.platform.uart.receiveBreak();
+          this.kick();
         }
         return;
       case 'stats':
@@ -171,6 +187,8 @@ class VmRuntime {
   }
 
   private disks: BlockBackend[] = [];
+  /** The virtio-input power button `powerRequest` presses (null when every slot is taken). */
+  private powerButton: VirtioInput | null = null;
 
   private async openDisks(spec: BootSpec): Promise<BlockBackend[]> {
     const wanted = spec.disks ?? [];
@@ -230,21 +248,25 @@ class VmRuntime {
         ...(spec.cmdline !== '' ? { append: spec.cmdline } : {}),
         clock: this.clock,
         serialOut: (byte) => this.outputByte(byte),
-        ...(disks.length > 0
-          ? {
-              virtio: (slot: number, irq: IrqLine, memory: GuestMemory) => {
-                const backend = disks[slot];
-                if (!backend) return undefined;
-                const line: IrqLine = {
-                  set: (level) => {
-                    irq.set(level);
-                    if (level) this.kick();
-                  },
-                };
-                return new VirtioBlk({ memory, irq: line, backend, serial: `${spec.vmId}-disk${slot}`.slice(0, 20) });
-              },
-            }
-          : {}),
+        // Disks take the first virtio-mmio slots, hvc0 the next free one (the board's FDT lists every
+        // slot, so the guest finds it wherever it sits). With all eight slots taken there is no hvc0.
+        virtio: (slot: number, irq: IrqLine, memory: GuestMemory) => {
+          const line: IrqLine = {
+            set: (level) => {
+              irq.set(level);
+              if (level) this.kick();
+            },
+          };
+          const backend = disks[slot];
+          if (backend) return new VirtioBlk({ memory, irq: line, backend, serial: `${spec.vmId}-disk${slot}`.slice(0, 20) });
+          if (slot === POWER_BUTTON_SLOT && slot !== disks.length) {
+            this.powerButton = new VirtioInput({ memory, irq: line, log: (text) => this.send({ type: 'log', line: text }) });
+            return this.powerButton;
+          }
+          if (slot !== disks.length) return undefined;
+          this.hvc0 = new VirtioConsole({ memory, irq: line, output: (bytes) => this.hvcOutput(bytes) });
+          return this.hvc0;
+        },
       });
     } catch (error) {
       this.fatal('the VM could not be built', error);
@@ -297,10 +319,32 @@ class VmRuntime {
     this.out[this.outLen++] = byte;
   };
 
+  /** hvc0 output (on the device thread, from the transmit queue): sent with the next flush. */
+  private hvcOutput(bytes: Uint8Array): void {
+    this.hvcOut.push(bytes);
+    this.hvcOutLen += bytes.length;
+    if (this.hvcOutLen >= HVC_CHUNK) this.flush();
+    else this.scheduleFlush();
+  }
+
   private flush(): void {
-    if (this.outLen === 0) return;
-    this.send({ type: 'output', data: this.out.slice(0, this.outLen) });
-    this.outLen = 0;
+    if (this.outLen > 0) {
+      this.send({ type: 'output', stream: 'serial', data: this.out.slice(0, this.outLen) });
+      this.outLen = 0;
+    }
+    if (this.hvcOutLen > 0) {
+      const data = this.hvcOut.length === 1 ? this.hvcOut[0] : new Uint8Array(this.hvcOutLen);
+      if (this.hvcOut.length > 1) {
+        let at = 0;
+        for (const chunk of this.hvcOut) {
+          data.set(chunk, at);
+          at += chunk.length;
+        }
+      }
+      this.hvcOut = [];
+      this.hvcOutLen = 0;
+      this.send({ type: 'output', stream: 'hvc0', data });
+    }
   }
 
   private sleepCancel(): void {

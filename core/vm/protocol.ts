@@ -4,9 +4,11 @@
  * postMessage (Electron): both structured-clone, so console bytes stay `Uint8Array`s.
  *
  * The host trusts its own VM processes less than itself: what comes back is validated
- * (`parseVmMessage`, by hand: core/vm has no zod) before it changes any state, because a
+ * (`parseVmMessage`, by hand: cheap on the per-chunk console path) before it changes any state, because a
  * corrupted VM process must end up Crashed, never confuse the host.
  */
+import { CONSOLE_NAMES, type ConsoleName } from '../api/commands.js';
+
 /** What the VM process boots: the resolved, validated configuration (files as host paths). */
 export interface BootSpec {
   readonly vmId: string;
@@ -40,8 +42,10 @@ export type HostToVm =
   | { readonly type: 'reset' }
   /** Ask the guest to power off. The virt board has no power button yet, so this is a no-op today (the host hard-stops after its timeout). */
   | { readonly type: 'powerRequest' }
-  /** Bytes typed on the serial console. */
-  | { readonly type: 'input'; readonly data: Uint8Array }
+  /** Bytes typed on a console ('serial': the UART; 'hvc0': the virtio-console). */
+  | { readonly type: 'input'; readonly stream: ConsoleName; readonly data: Uint8Array }
+  /** A break condition on the serial line (UART LSR.BI with a zero byte). */
+  | { readonly type: 'break' }
   /** Asks for counters; answered by `stats` with the same id. */
   | { readonly type: 'stats'; readonly requestId: number }
   /** Leave now (hard stop that still lets the process flush its log). */
@@ -72,8 +76,8 @@ export type VmMessage =
   | { readonly type: 'paused' }
   | { readonly type: 'resumed' }
   | { readonly type: 'reset' }
-  /** Serial output since the last message. */
-  | { readonly type: 'output'; readonly data: Uint8Array }
+  /** One console's output since the last message for it. */
+  | { readonly type: 'output'; readonly stream: ConsoleName; readonly data: Uint8Array }
   | { readonly type: 'stats'; readonly requestId: number; readonly counters: VmCounters }
   /** The guest stopped by itself (poweroff via syscon, HTIF exit, or hung with interrupts off). */
   | { readonly type: 'stopped'; readonly stop: GuestStop }
@@ -110,7 +114,7 @@ const CHECKS: Record<VmMessage['type'], Checker> = {
   paused: () => true,
   resumed: () => true,
   reset: () => true,
-  output: (m) => m.data instanceof Uint8Array,
+  output: (m) => (CONSOLE_NAMES as readonly unknown[]).includes(m.stream) && m.data instanceof Uint8Array,
   stats: (m) => num(m.requestId) && isCounters(m.counters),
   stopped: (m) => isGuestStop(m.stop),
   fatal: (m) => str(m.message) && str(m.detail),

@@ -4,6 +4,10 @@
  */
 import { resolve } from 'node:path';
 import {
+  CONSOLE_NAMES,
+  ConsoleFollower,
+  consoleNameSchema,
+  type ConsoleName,
   ApiError,
   base64ToBytes,
   bytesToBase64,
@@ -113,8 +117,16 @@ function formatStats(s: VmStats): string[] {
   ];
 }
 
+/** `--stream`: which console `vm console` attaches to. */
+function consoleStream(value: unknown): ConsoleName {
+  if (value === undefined) return 'serial';
+  const parsed = consoleNameSchema.safeParse(value);
+  if (!parsed.success) throw new UsageError(`--stream is one of ${CONSOLE_NAMES.join(', ')}, not '${String(value)}'`);
+  return parsed.data;
+}
+
 /** `vm console`: scrollback, then live output; stdin goes to the guest; Ctrl-] detaches. */
-async function attachConsole(conn: HostConnection, id: string, io: CliIo): Promise<number> {
+async function attachConsole(conn: HostConnection, id: string, stream: ConsoleName, io: CliIo): Promise<number> {
   const { api } = conn;
   const stdout = process.stdout;
   let finished = false;
@@ -125,8 +137,9 @@ async function attachConsole(conn: HostConnection, id: string, io: CliIo): Promi
     finished = true;
     settle(code);
   };
+  const follower = new ConsoleFollower((bytes) => stdout.write(bytes));
   const offEvents = api.onEvent((event) => {
-    if (event.type === 'console.output' && event.vmId === id) stdout.write(base64ToBytes(event.data));
+    if (event.type === 'console.output' && event.vmId === id && event.console === stream) follower.output(event.offset, base64ToBytes(event.data));
     if (event.type === 'vm.stateChanged' && event.id === id && (event.state === 'stopped' || event.state === 'crashed')) {
       io.err(`\r\n[riscstation: VM ${id} ${event.state}${event.reason ? `: ${event.reason}` : ''}]`);
       finish(event.state === 'crashed' ? EXIT_FAILURE : EXIT_OK);
@@ -137,19 +150,19 @@ async function attachConsole(conn: HostConnection, id: string, io: CliIo): Promi
     io.err(`\r\n[riscstation: lost the host: ${reason}]`);
     finish(EXIT_FAILURE);
   });
-  const attached = await api.consoleAttach(id);
-  if (attached.scrollback) stdout.write(base64ToBytes(attached.scrollback));
+  const attached = await api.consoleAttach(id, stream);
+  follower.attached(base64ToBytes(attached.scrollback ?? ''), attached.offset ?? 0);
   const stdin = process.stdin;
   const raw = stdin.isTTY === true;
   if (raw) {
     stdin.setRawMode(true);
-    io.err(`[riscstation: attached to ${id}; Ctrl-] detaches]\r`);
+    io.err(`[riscstation: attached to ${id} (${stream}); Ctrl-] detaches]\r`);
   }
   const onData = (chunk: Buffer) => {
     const bytes = new Uint8Array(chunk);
     const cut = raw ? bytes.indexOf(DETACH_KEY) : -1;
     const send = cut >= 0 ? bytes.subarray(0, cut) : bytes;
-    if (send.length > 0) api.consoleInput(id, bytesToBase64(send)).catch((error: unknown) => io.err(`\r\n[riscstation: ${String((error as Error).message)}]`));
+    if (send.length > 0) api.consoleInput(id, bytesToBase64(send), stream).catch((error: unknown) => io.err(`\r\n[riscstation: ${String((error as Error).message)}]`));
     if (cut >= 0) finish(EXIT_OK);
   };
   stdin.on('data', onData);
@@ -162,7 +175,7 @@ async function attachConsole(conn: HostConnection, id: string, io: CliIo): Promi
   if (raw) stdin.setRawMode(false);
   stdin.pause();
   offEvents();
-  await api.consoleDetach(id).catch(() => {});
+  await api.consoleDetach(id, stream).catch(() => {});
   return code;
 }
 
@@ -233,7 +246,7 @@ async function runAction(action: Action, args: string[], values: CliValues, io: 
         return EXIT_OK;
       }
       case 'console':
-        return await attachConsole(conn, await vmId(api, args[0]), io);
+        return await attachConsole(conn, await vmId(api, args[0]), consoleStream(values.stream), io);
       case 'delete': {
         const id = await vmId(api, args[0]);
         await api.vmDelete(id);
@@ -272,7 +285,8 @@ export const command: CliCommand = {
     '  stop ID [--hard]                ask the guest to power off, hard stop after a timeout; --hard at once',
     '  pause ID | resume ID | reset ID',
     '  delete ID                       remove the VM and its files (only when not running)',
-    '  console ID                      attach this terminal to the serial console (Ctrl-] detaches)',
+    '  console ID [--stream S]         attach this terminal to a console: serial (default) or hvc0,',
+    '                                  the virtio console (Linux: /dev/hvc0); Ctrl-] detaches',
     '  stats ID [--json]               instructions/s, CPU %, memory, uptime',
     '',
     '  --bios FILE|none|default  M-mode firmware (none: the kernel starts in M-mode)',
@@ -293,6 +307,7 @@ export const command: CliCommand = {
     notes: { type: 'string' },
     json: { type: 'boolean' },
     hard: { type: 'boolean' },
+    stream: { type: 'string' },
   },
   allowPositionals: true,
   async run({ values, positionals }, io) {

@@ -4,7 +4,7 @@ import { parseCommand, vmConfigPatchSchema, vmConfigSchema, vmIdSchema } from '.
 describe('parseCommand', () => {
   it('accepts a known command and fills defaults', () => {
     const parsed = parseCommand({ type: 'console.attach', vmId: 'alpine' });
-    expect(parsed).toEqual({ ok: true, command: { type: 'console.attach', vmId: 'alpine', console: 'serial0' } });
+    expect(parsed).toEqual({ ok: true, command: { type: 'console.attach', vmId: 'alpine', console: 'serial' } });
   });
 
   it('names the known commands when the type is unknown', () => {

@@ -30,8 +30,8 @@ describe('ApiServer', () => {
         },
       },
     });
-    expect(await server.call({ type: 'console.attach', vmId: 'a' })).toEqual({ ok: true, result: { vmId: 'a', console: 'serial0' } });
-    expect(seen).toEqual([{ type: 'console.attach', vmId: 'a', console: 'serial0' }]);
+    expect(await server.call({ type: 'console.attach', vmId: 'a' })).toEqual({ ok: true, result: { vmId: 'a', console: 'serial' } });
+    expect(seen).toEqual([{ type: 'console.attach', vmId: 'a', console: 'serial' }]);
   });
 
   it('passes a handler’s ApiError through and hides other failures behind internal', async () => {
@@ -58,7 +58,7 @@ describe('ApiServer', () => {
       ...options,
       handlers: {
         'console.attach': (command, session) => {
-          session.emit({ type: 'console.output', vmId: command.vmId, console: command.console, data: 'aGk=' });
+          session.emit({ type: 'console.output', vmId: command.vmId, console: command.console, offset: 0, data: 'aGk=' });
           session.onClose(() => closed.push(session.id));
           return { vmId: command.vmId, console: command.console };
         },
@@ -77,7 +77,7 @@ describe('ApiServer', () => {
     clientB.onEvent((event) => seenB.push(event));
     await clientA.consoleAttach('vm1');
     await clientB.vmList();
-    expect(seenA).toEqual([{ type: 'console.output', vmId: 'vm1', console: 'serial0', data: 'aGk=' }]);
+    expect(seenA).toEqual([{ type: 'console.output', vmId: 'vm1', console: 'serial', offset: 0, data: 'aGk=' }]);
     expect(seenB).toEqual([]);
     clientA.close();
     await new Promise((resolve) => setTimeout(resolve, 0));

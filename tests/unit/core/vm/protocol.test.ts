@@ -6,7 +6,8 @@ describe('VM process messages', () => {
     const good = [
       { type: 'booted', harts: 4, scheduler: 'threaded' },
       { type: 'paused' },
-      { type: 'output', data: new Uint8Array([104, 105]) },
+      { type: 'output', stream: 'serial', data: new Uint8Array([104, 105]) },
+      { type: 'output', stream: 'hvc0', data: new Uint8Array([104, 105]) },
       { type: 'stats', requestId: 3, counters: { retired: 10, cpuMicros: 5, rssBytes: 1, uptimeMs: 2 } },
       { type: 'stopped', stop: { kind: 'poweroff', code: 0, failed: false } },
       { type: 'stopped', stop: { kind: 'hang', reason: 'wfi with interrupts off' } },
@@ -23,7 +24,9 @@ describe('VM process messages', () => {
       { type: 'nope' },
       { type: 'toString' },
       { type: 'booted' },
-      { type: 'output', data: 'hi' },
+      { type: 'output', stream: 'serial', data: 'hi' },
+      { type: 'output', data: new Uint8Array(1) },
+      { type: 'output', stream: 'serial0', data: new Uint8Array(1) },
       { type: 'stats', requestId: 1, counters: { retired: 'many' } },
       { type: 'stopped', stop: { kind: 'poweroff', code: 0 } },
     ]) {

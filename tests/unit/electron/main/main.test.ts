@@ -105,10 +105,10 @@ describe('Electron main', () => {
     const target = new FakeBrowserWindow({});
     const session = forwardEvents(api, target as never);
     api.emit({ type: 'vm.removed', id: 'alpine' });
-    session.emit({ type: 'console.output', vmId: 'alpine', console: 'serial0', data: '' });
+    session.emit({ type: 'console.output', vmId: 'alpine', console: 'serial', offset: 0, data: '' });
     expect(target.webContents.sent).toEqual([
       ['riscstation:event', { type: 'vm.removed', id: 'alpine' }],
-      ['riscstation:event', { type: 'console.output', vmId: 'alpine', console: 'serial0', data: '' }],
+      ['riscstation:event', { type: 'console.output', vmId: 'alpine', console: 'serial', offset: 0, data: '' }],
     ]);
     let ended = false;
     session.onClose(() => (ended = true));
