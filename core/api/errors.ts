@@ -24,6 +24,8 @@ export const API_ERROR_CODES = [
   'disconnected',
   /** Client side: the host's answer did not match the contract (version mismatch?). */
   'bad-response',
+  /** A long operation was cancelled (operation.cancel); it left nothing behind. */
+  'cancelled',
   /** A bug in RiscStation: the host logged the details. */
   'internal',
 ] as const;

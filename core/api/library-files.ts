@@ -35,6 +35,14 @@ export const vmTemplateSchema = z.strictObject({
   needs: z.array(z.enum(['kernel'])).default([]),
   /** Host path → Debian package providing it. */
   packages: z.record(z.string(), z.string()).default({}),
+  /**
+   * Disk images every VM made from the template gets its own copy of, in vms/<id>/disks/ (the
+   * pristine image is never written). Paths here and in `config` may start with `${guests}`: the
+   * host's guest cache (~/.cache/riscstation/guests), where `npm run guests` builds the guests.
+   */
+  copyDisks: z.array(z.string().min(1)).default([]),
+  /** How to make the files under `${guests}` when they are missing, for the message that says so. */
+  guestBuild: z.strictObject({ command: z.string().min(1), duration: z.string().min(1) }).optional(),
 });
 export type VmTemplate = z.output<typeof vmTemplateSchema>;
 

@@ -31,6 +31,20 @@ export interface LibraryFiles {
   /** Removes a folder and everything in it. */
   removeTree(path: string): void;
   stat(path: string): FileInfo | null;
+  /** Moves a file or folder within one file system (atomic); the target must not exist. */
+  rename(from: string, to: string): void;
+  /**
+   * Copies a (large) file to a new path, reporting progress; holes (all-zero blocks) stay holes.
+   * Resolves 'cancelled' (and leaves no target behind) once `control.cancelled()` answers true;
+   * throws when the copy fails (the target is removed then too). The target is fsynced when done.
+   */
+  copyFile(from: string, to: string, control: CopyControl): Promise<'done' | 'cancelled'>;
+}
+
+/** How a long copy reports progress and learns that it is cancelled. */
+export interface CopyControl {
+  onProgress(doneBytes: number, totalBytes: number): void;
+  cancelled(): boolean;
 }
 
 /** Timers without `setTimeout` in core. */

@@ -4,6 +4,9 @@
  *   <data>/vms/<id>/vm.json     { formatVersion, id, createdAt, config } (config: core/api's schema)
  *   <data>/vms/<id>/state.json  the last settled state (created | stopped | crashed + reason)
  *   <data>/vms/<id>/logs/       vm.log (lifecycle, crash reasons), process.log (the VM process's stderr)
+ *   <data>/vms/<id>/disks/      the VM's own disk images (copies of a template's disks)
+ *   <data>/vms/.creating-<id>/  a VM being created (its disks are copied); renamed to <id> when done
+ *   <data>/kept-disks/<id>-<time>/  disks of a deleted VM the user chose to keep, with its vm.json
  *
  * Every write is atomic (LibraryFiles.writeAtomic). A vm.json that cannot be read or fails the
  * schema becomes a `BrokenEntry` with a message naming the file and the problem; the rest of the
@@ -22,6 +25,9 @@ import {
 import { joinPath, type LibraryFiles } from './host-platform.js';
 
 export type { VmFile };
+
+/** Folder-name prefix of VMs being created (see VmLibrary.stagingDir). */
+const STAGING_PREFIX = '.creating-';
 export type SettledState = VmStateFile;
 
 export interface GoodEntry {
@@ -47,9 +53,51 @@ export class VmLibrary {
     this.vmsDir = joinPath(dataDir, 'vms');
   }
 
-  /** Creates the folders if needed. */
+  /** Creates the folders if needed, and removes what a create cut short by a crash left behind. */
   open(): void {
     this.files.mkdirp(this.vmsDir);
+    for (const name of this.files.list(this.vmsDir)) {
+      if (name.startsWith(STAGING_PREFIX)) this.files.removeTree(joinPath(this.vmsDir, name));
+    }
+  }
+
+  /**
+   * Where a VM is assembled while its disks are copied (hidden from `readAll` by its leading dot);
+   * `commitStaged` moves it to vms/<id>/ in one rename, so a cancelled or failed create leaves nothing.
+   */
+  stagingDir(id: string): string {
+    return joinPath(this.vmsDir, `${STAGING_PREFIX}${id}`);
+  }
+
+  /** The VM's own disk images (copies made at create time). */
+  disksDir(id: string): string {
+    return joinPath(this.vmDir(id), 'disks');
+  }
+
+  commitStaged(id: string): void {
+    this.files.rename(this.stagingDir(id), this.vmDir(id));
+  }
+
+  /**
+   * Moves the VM's own disks (vms/<id>/disks/) to <data>/kept-disks/<id>-<time>/ with a copy of its
+   * vm.json beside them, before the VM is deleted. Returns that folder, or null when the VM has
+   * no disks of its own. `time` is an ISO time (made safe for a folder name).
+   */
+  keepDisks(id: string, time: string): string | null {
+    const disks = this.disksDir(id);
+    if (this.files.stat(disks)?.kind !== 'directory' || this.files.list(disks).length === 0) return null;
+    const keptRoot = joinPath(this.dataDir, 'kept-disks');
+    this.files.mkdirp(keptRoot);
+    const stamp = time.replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+    let target = joinPath(keptRoot, `${id}-${stamp}`);
+    for (let n = 2; this.files.stat(target) !== null; n++) target = joinPath(keptRoot, `${id}-${stamp}-${n}`);
+    this.files.rename(disks, target);
+    try {
+      this.files.writeAtomic(joinPath(target, 'vm.json'), this.files.readText(joinPath(this.vmDir(id), 'vm.json')));
+    } catch {
+      // the disks are what matters; a vm.json that cannot be read stays behind
+    }
+    return target;
   }
 
   vmDir(id: string): string {
@@ -113,11 +161,11 @@ export class VmLibrary {
     return { state: 'created', crashReason: null };
   }
 
-  /** Creates a VM's folder and files. The id must be free. */
-  create(id: string, config: VmConfig, createdAt: string): VmFile {
+  /** Creates a VM's folder and files (in `dir`, vms/<id>/ unless staged). The id must be free. */
+  create(id: string, config: VmConfig, createdAt: string, dir: string = this.vmDir(id)): VmFile {
     const file: VmFile = { formatVersion: VM_FILE_VERSION, id, createdAt, config };
-    this.files.mkdirp(this.logsDir(id));
-    this.files.writeAtomic(joinPath(this.vmDir(id), 'vm.json'), JSON.stringify(file, null, 2) + '\n');
+    this.files.mkdirp(joinPath(dir, 'logs'));
+    this.files.writeAtomic(joinPath(dir, 'vm.json'), JSON.stringify(file, null, 2) + '\n');
     return file;
   }
 
@@ -159,8 +207,9 @@ export class VmLibrary {
         .replace(/^-+|-+$/g, '')
         .slice(0, 48)
         .replace(/-+$/, '') || 'vm';
+    const taken = (id: string) => this.exists(id) || this.files.stat(this.stagingDir(id)) !== null;
     let id = base;
-    for (let n = 2; this.exists(id); n++) id = `${base}-${n}`;
+    for (let n = 2; taken(id); n++) id = `${base}-${n}`;
     return id;
   }
 }

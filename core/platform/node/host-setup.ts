@@ -11,6 +11,7 @@ import { Hypervisor, type HypervisorOptions } from '../../hypervisor/hypervisor.
 import type { HostPlatform } from '../../hypervisor/host-platform.js';
 import type { ProcessLauncher } from '../../vm/process.js';
 import { nodeLibraryFiles, writeFileAtomic } from './files.js';
+import { guestCacheDir } from './guest-cache.js';
 import { acquireLibraryLock, pidAlive, type LibraryLock } from './lock.js';
 import { packageInfo } from './package-info.js';
 import { NodeVmLauncher } from './vm-launcher.js';
@@ -73,6 +74,7 @@ export function openNodeHost(options: NodeHostOptions): NodeHost {
     hypervisor = new Hypervisor(nodeHostPlatform(options.launcher), {
       templatesDir: existsSync(templatesDir) ? templatesDir : null,
       defaultFirmware: defaultFirmwareCandidates(),
+      guestCacheDir: guestCacheDir(),
       ...options,
       ...(memoryLimitPercent !== undefined ? { memoryLimitPercent } : {}),
     });

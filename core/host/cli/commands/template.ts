@@ -28,6 +28,8 @@ export const command: CliCommand = {
           for (const m of t.missing) {
             io.out(`    missing ${m.path}${m.package ? `: install the Debian package '${m.package}' (sudo apt install ${m.package})` : ''}`);
           }
+          // A guest that is not built: say once what to run (every missing file has the same hint).
+          for (const hint of new Set(t.missing.map((m) => m.hint).filter((h) => h !== undefined))) io.out(`    ${hint}`);
         }
         return EXIT_OK;
       } finally {

@@ -14,6 +14,7 @@ import {
   type ApiClient,
   type TemplateInfo,
   type VmConfigInput,
+  type VmDetails,
   type VmStats,
 } from '../../../api/index.js';
 import { parseSize } from '../../../machine/loaders.js';
@@ -23,6 +24,8 @@ import { UsageError, type CliCommand, type CliIo, type CliValues } from '../regi
 
 const ACTIONS = ['create', 'list', 'show', 'start', 'stop', 'pause', 'resume', 'reset', 'delete', 'console', 'stats'] as const;
 type Action = (typeof ACTIONS)[number];
+
+const MiB = 1024 * 1024;
 
 /** Ctrl-] ends `vm console` (as telnet and virsh console). */
 const DETACH_KEY = 0x1d;
@@ -90,6 +93,36 @@ function createConfig(name: string, values: CliValues, templates: TemplateInfo[]
   const notes = str(values, 'notes');
   if (notes !== undefined) config.notes = notes;
   return config;
+}
+
+/**
+ * `vm create`: a template with disks of its own (Linux's root disk) makes the host copy them, a
+ * long operation: its progress goes to stderr, and Ctrl-C cancels it (the host keeps nothing).
+ */
+async function createWithProgress(api: ApiClient, config: VmConfigInput, template: TemplateInfo | undefined, io: CliIo): Promise<VmDetails> {
+  if (!template) return api.vmCreate(config);
+  const operationId = `cli-${process.pid}-${Date.now().toString(36)}`;
+  const tty = process.stderr.isTTY === true;
+  let shown = '';
+  const offEvents = api.onEvent((event) => {
+    if (event.type !== 'operation.progress' || event.operationId !== operationId) return;
+    const pct = event.totalBytes > 0 ? Math.floor((100 * event.doneBytes) / event.totalBytes) : 100;
+    const line = `${event.what}: ${pct}% (${(event.doneBytes / MiB).toFixed(0)} of ${(event.totalBytes / MiB).toFixed(0)} MiB)`;
+    if (tty) process.stderr.write(`\r${line}\x1b[K`);
+    else if (pct === 100 || shown === '') io.err(line);
+    shown = line;
+  });
+  const onAbort = () => {
+    api.operationCancel(operationId).catch(() => {});
+  };
+  io.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await api.call({ type: 'vm.create', config, template: template.id, operationId });
+  } finally {
+    io.signal.removeEventListener('abort', onAbort);
+    offEvents();
+    if (tty && shown !== '') process.stderr.write('\n');
+  }
 }
 
 /** Accepts a VM's id or its exact name. */
@@ -197,9 +230,14 @@ async function runAction(action: Action, args: string[], values: CliValues, io: 
     switch (action) {
       case 'create': {
         const templates = str(values, 'template') !== undefined ? await api.call({ type: 'template.list' }) : [];
-        const vm = await api.vmCreate(createConfig(args[0], values, templates));
+        const config = createConfig(args[0], values, templates);
+        const template = templates.find((t) => t.id === str(values, 'template') || t.name === str(values, 'template'));
+        const vm = await createWithProgress(api, config, template, io);
         if (json) out(vm);
-        else io.out(`created VM '${vm.config.name}' (id ${vm.id}): ${vm.config.harts} hart(s), ${vm.config.memoryMiB} MiB`);
+        else {
+          io.out(`created VM '${vm.config.name}' (id ${vm.id}): ${vm.config.harts} hart(s), ${vm.config.memoryMiB} MiB`);
+          for (const d of vm.config.disks) io.out(`  disk ${d.path}`);
+        }
         return EXIT_OK;
       }
       case 'list': {
@@ -249,8 +287,10 @@ async function runAction(action: Action, args: string[], values: CliValues, io: 
         return await attachConsole(conn, await vmId(api, args[0]), consoleStream(values.stream), io);
       case 'delete': {
         const id = await vmId(api, args[0]);
-        await api.vmDelete(id);
+        const keepDisks = values['keep-disks'] === true;
+        const result = await api.call({ type: 'vm.delete', id, keepDisks });
         io.out(`deleted VM ${id}`);
+        if (keepDisks) io.out(result.keptDisks ? `its disks are kept in ${result.keptDisks}` : 'it had no disks of its own to keep');
         return EXIT_OK;
       }
       default: {
@@ -284,7 +324,8 @@ export const command: CliCommand = {
     '  start ID                        power on (starts a host in the background if none runs)',
     '  stop ID [--hard]                ask the guest to power off, hard stop after a timeout; --hard at once',
     '  pause ID | resume ID | reset ID',
-    '  delete ID                       remove the VM and its files (only when not running)',
+    '  delete ID [--keep-disks]        remove the VM and its files (only when not running); --keep-disks moves',
+    '                                  its own disks to <data>/kept-disks/ first',
     '  console ID [--stream S]         attach this terminal to a console: serial (default) or hvc0,',
     '                                  the virtio console (Linux: /dev/hvc0); Ctrl-] detaches',
     '  stats ID [--json]               instructions/s, CPU %, memory, uptime',
@@ -307,6 +348,7 @@ export const command: CliCommand = {
     notes: { type: 'string' },
     json: { type: 'boolean' },
     hard: { type: 'boolean' },
+    'keep-disks': { type: 'boolean' },
     stream: { type: 'string' },
   },
   allowPositionals: true,

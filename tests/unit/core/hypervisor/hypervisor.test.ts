@@ -102,7 +102,7 @@ describe('VM library', () => {
   it('loads the templates and says which package provides a missing file', () => {
     const { hv } = host();
     const templates = hv.templateList();
-    expect(templates.map((t) => t.name)).toEqual(['Bare metal (M-mode ELF)', 'OpenSBI + U-Boot']);
+    expect(templates.map((t) => t.name)).toEqual(['Bare metal (M-mode ELF)', 'Linux (busybox)', 'OpenSBI + U-Boot']);
     const uboot = templates.find((t) => t.id === 'opensbi-uboot')!;
     expect(uboot.config.kernel).toBe('/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin');
   });
