@@ -11,7 +11,12 @@
  *   - host CPU while all N idle: the sum of the VM processes' CPU, and the host process's own,
  *     in percent of one core over a 3 s window.
  *
+ * With --guest uboot every VM is OpenSBI (fw_jump) + U-Boot sitting at its `=>` prompt instead
+ * (--smp harts each): U-Boot busy-polls its UART there, so the table shows how fast the guest runs
+ * (instructions retired per second, from the VMs' stats) rather than how idle it is.
+ *
  *   npm run build:core && node bench/vm-density.mjs [--counts 1,4,8,16] [--mem 32] [--scheduler threaded|inline]
+ *                                                   [--guest idle|uboot] [--smp N]
  *
  * Needs riscv64-unknown-elf-gcc (Debian gcc-riscv64-unknown-elf) to build the guest.
  */
@@ -29,12 +34,26 @@ if (!existsSync(join(dist, 'hypervisor', 'hypervisor.js'))) {
   process.exit(2);
 }
 const { values } = parseArgs({
-  options: { counts: { type: 'string', default: '1,4,8,16' }, mem: { type: 'string', default: '32' }, scheduler: { type: 'string', default: 'threaded' } },
+  options: {
+    counts: { type: 'string', default: '1,4,8,16' },
+    mem: { type: 'string', default: '32' },
+    scheduler: { type: 'string', default: 'threaded' },
+    guest: { type: 'string', default: 'idle' },
+    smp: { type: 'string', default: '1' },
+  },
 });
+const FW_JUMP = '/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin';
+const UBOOT_SMODE = '/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin';
+const uboot = values.guest === 'uboot';
+if (uboot && (!existsSync(FW_JUMP) || !existsSync(UBOOT_SMODE))) {
+  console.error(`--guest uboot needs ${FW_JUMP} (opensbi) and ${UBOOT_SMODE} (u-boot-qemu)`);
+  process.exit(2);
+}
 // The VM processes read it (core/platform/node/vm-process-main.ts).
 process.env.RISCSTATION_SCHEDULER = values.scheduler;
 const counts = values.counts.split(',').map(Number);
-const memoryMiB = Number(values.mem);
+const memoryMiB = uboot && values.mem === '32' ? 256 : Number(values.mem);
+const harts = Number(values.smp);
 
 const { Hypervisor } = await import(join(dist, 'hypervisor', 'hypervisor.js'));
 const { nodeHostPlatform } = await import(join(dist, 'platform', 'node', 'host-setup.js'));
@@ -62,16 +81,36 @@ async function measure(n, elf) {
   const hv = new Hypervisor(nodeHostPlatform(), { dataDir, templatesDir: null, defaultFirmware: [], stopTimeoutMs: 500 });
   try {
     const ids = [];
-    for (let i = 0; i < n; i++) ids.push(hv.create({ name: `idle-${i}`, firmware: { kind: 'none' }, kernel: elf, memoryMiB }).id);
+    for (let i = 0; i < n; i++) {
+      const config = uboot
+        ? { name: `uboot-${i}`, firmware: { kind: 'file', path: FW_JUMP }, kernel: UBOOT_SMODE, memoryMiB, harts }
+        : { name: `idle-${i}`, firmware: { kind: 'none' }, kernel: elf, memoryMiB, harts };
+      ids.push(hv.create(config).id);
+    }
     const firstOutput = new Map();
     const t0 = performance.now();
     const seen = ids.map(
       (id) =>
         new Promise((resolve) => {
-          const off = hv.consoleListen(id, () => {
+          let text = '';
+          let keySent = false;
+          const off = hv.consoleListen(id, (data) => {
             if (!firstOutput.has(id)) firstOutput.set(id, performance.now() - t0);
-            off();
-            resolve();
+            if (!uboot) {
+              off();
+              resolve();
+              return;
+            }
+            // U-Boot: stop the autoboot countdown, then wait for the prompt.
+            text += new TextDecoder().decode(data);
+            if (!keySent && /Hit any key/.test(text)) {
+              keySent = true;
+              hv.consoleInput(id, new TextEncoder().encode(' '));
+            }
+            if (/=> $/.test(text)) {
+              off();
+              resolve();
+            }
           });
         }),
     );
@@ -92,6 +131,7 @@ async function measure(n, elf) {
       startMedianMs: median(starts),
       startMaxMs: Math.max(...starts),
       rssMiB: median(stats.map((s) => s.rssBytes)) / (1024 * 1024),
+      mips: median(stats.map((s) => s.instructionsPerSecond)) / 1e6,
       vmCpuPercent: stats.reduce((sum, s) => sum + s.cpuPercent, 0),
       hostCpuPercent: ((hostCpu1.user + hostCpu1.system) / 1000 / wallMs) * 100,
     };
@@ -101,21 +141,24 @@ async function measure(n, elf) {
   }
 }
 
-const elf = buildGuest();
+const elf = uboot ? null : buildGuest();
 const rows = [];
 for (const n of counts) {
   const r = await measure(n, elf);
   rows.push(r);
   console.error(`N=${n} done`);
 }
+const what = uboot ? 'OpenSBI + U-Boot at its prompt (busy-polls the UART)' : 'idle bare-metal guests (WFI, 100 ms timer)';
 console.log(
-  `VM density: idle bare-metal guests (WFI, 100 ms timer), ${memoryMiB} MiB guest RAM each, one OS process per VM, ` +
+  `VM density: ${what}, ${harts} hart(s) and ${memoryMiB} MiB guest RAM each, one OS process per VM, ` +
     `${values.scheduler} scheduler, Node ${process.versions.node}`,
 );
-console.log('| N | start to first output, median / max (ms) | RSS per VM process (MiB) | idle CPU, all VMs (% of a core) | idle CPU, host process (%) |');
-console.log('|---:|---:|---:|---:|---:|');
+console.log(
+  '| N | start to first output, median / max (ms) | RSS per VM process (MiB) | guest MIPS per VM (median) | CPU, all VMs (% of a core) | CPU, host process (%) |',
+);
+console.log('|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
   console.log(
-    `| ${r.n} | ${r.startMedianMs.toFixed(0)} / ${r.startMaxMs.toFixed(0)} | ${r.rssMiB.toFixed(1)} | ${r.vmCpuPercent.toFixed(2)} | ${r.hostCpuPercent.toFixed(2)} |`,
+    `| ${r.n} | ${r.startMedianMs.toFixed(0)} / ${r.startMaxMs.toFixed(0)} | ${r.rssMiB.toFixed(1)} | ${r.mips.toFixed(2)} | ${r.vmCpuPercent.toFixed(2)} | ${r.hostCpuPercent.toFixed(2)} |`,
   );
 }

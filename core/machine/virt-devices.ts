@@ -6,12 +6,13 @@
  */
 import type { TimeSource } from '../common/clock.js';
 import { TIMEBASE_HZ } from '../common/clock.js';
-import { Clint } from '../devices/clint.js';
+import { Clint, clintStateBytes } from '../devices/clint.js';
 import { GoldfishRtc, type WallClock } from '../devices/goldfish-rtc.js';
 import { buildResetVector, Rom, type ResetVectorConfig } from '../devices/mrom.js';
-import { Plic } from '../devices/plic.js';
+import { Plic, plicStateBytes } from '../devices/plic.js';
+import { align8 } from '../devices/shared-state.js';
 import { SifiveTest, FINISHER_PASS, FINISHER_RESET, type PowerRequest } from '../devices/sifive-test.js';
-import { Uart16550, UART_CLOCK_HZ } from '../devices/uart16550.js';
+import { Uart16550, UART_CLOCK_HZ, uartStateBytes } from '../devices/uart16550.js';
 import type { IrqLine, MmioDevice } from '../memory/mmio.js';
 import { FdtBuilder } from './fdt.js';
 import {
@@ -86,6 +87,77 @@ export interface VirtPlatformOptions {
    * either way (QEMU lists all eight slots); Linux's vda is the device in the lowest-numbered slot.
    */
   readonly virtio?: (slot: number, irq: IrqLine) => MmioDevice | undefined;
+  /**
+   * Where the fast-path devices (CLINT, PLIC, UART) keep their registers: `fastPathStateBytes(harts)`
+   * bytes at `offset` in `buffer` (e.g. the guest memory's device-state area). Default: a
+   * SharedArrayBuffer of their own.
+   */
+  readonly fastPathState?: { readonly buffer: SharedArrayBuffer; readonly offset: number };
+}
+
+/** Byte offsets of the fast-path devices' registers inside their shared state. */
+export interface FastPathLayout {
+  readonly clint: number;
+  readonly plic: number;
+  readonly uart: number;
+  readonly bytes: number;
+}
+
+/** PLIC contexts on the virt board: M and S per hart. */
+const plicContexts = (harts: number): number => 2 * harts;
+
+/** Where the CLINT, PLIC and UART registers sit in the shared fast-path state of a board with `harts` harts. */
+export function fastPathLayout(harts: number): FastPathLayout {
+  const clint = 0;
+  const plic = clint + align8(clintStateBytes(harts));
+  const uart = plic + align8(plicStateBytes(VIRT_PLIC_NDEV, plicContexts(harts)));
+  return { clint, plic, uart, bytes: uart + align8(uartStateBytes()) };
+}
+
+/** The fast-path devices as one thread sees them. */
+export interface FastPathDevices {
+  readonly clint: Clint;
+  readonly plic: Plic;
+  readonly uart: Uart16550;
+}
+
+function buildFastPathDevices(
+  harts: number,
+  clock: TimeSource,
+  hartIrqs: readonly HartIrqInputs[],
+  serialOut: (byte: number) => void,
+  state: { readonly buffer: SharedArrayBuffer; readonly offset: number },
+  attach: boolean,
+): FastPathDevices {
+  const layout = fastPathLayout(harts);
+  const at = (offset: number) => ({ buffer: state.buffer, offset: state.offset + offset, attach });
+  const clint = new Clint(
+    clock,
+    hartIrqs.map((h) => ({ msip: h.msip, mtip: h.mtip })),
+    at(layout.clint),
+  );
+  // Contexts: 2*hart = M-mode (MEIP), 2*hart+1 = S-mode (SEIP).
+  const contexts: IrqLine[] = [];
+  for (const h of hartIrqs) contexts.push(h.meip, h.seip);
+  const plic = new Plic(VIRT_PLIC_NDEV, contexts, at(layout.plic));
+  const uart = new Uart16550(serialOut, plic.source(UART0_IRQ), at(layout.uart));
+  return { clint, plic, uart };
+}
+
+/**
+ * Another thread's view of a board's CLINT, PLIC and UART (a hart thread of the threaded
+ * scheduler): objects over the registers the board's own devices keep in `state`
+ * (VirtPlatform.fastPathState), driving the harts' interrupt inputs given here. `clock` must read
+ * what the board's clock reads; `serialOut` gets the bytes the guest writes to THR through this view.
+ */
+export function attachFastPathDevices(options: {
+  readonly harts: number;
+  readonly clock: TimeSource;
+  readonly hartIrqs: readonly HartIrqInputs[];
+  readonly serialOut: (byte: number) => void;
+  readonly state: { readonly buffer: SharedArrayBuffer; readonly offset: number };
+}): FastPathDevices {
+  return buildFastPathDevices(options.harts, options.clock, options.hartIrqs, options.serialOut, options.state, true);
 }
 
 /** What goes in /chosen. */
@@ -105,6 +177,8 @@ export class VirtPlatform {
   readonly rtc: GoldfishRtc;
   readonly test: SifiveTest;
   readonly mrom: Rom;
+  /** Where the CLINT, PLIC and UART keep their registers (see attachFastPathDevices). */
+  readonly fastPathState: { readonly buffer: SharedArrayBuffer; readonly offset: number };
   readonly virtio: MmioDevice[] = [];
   /** The device table: builds the bus, the IRQ wiring and the FDT. */
   readonly devices: readonly BoardDevice[];
@@ -113,15 +187,11 @@ export class VirtPlatform {
     if (options.hartIrqs.length !== options.harts) throw new Error(`virt: ${options.harts} harts but ${options.hartIrqs.length} interrupt inputs`);
     this.options = options;
     const { harts, hartIrqs } = options;
-    this.clint = new Clint(
-      options.clock,
-      hartIrqs.map((h) => ({ msip: h.msip, mtip: h.mtip })),
-    );
-    // Contexts: 2*hart = M-mode (MEIP), 2*hart+1 = S-mode (SEIP).
-    const contexts: IrqLine[] = [];
-    for (const h of hartIrqs) contexts.push(h.meip, h.seip);
-    this.plic = new Plic(VIRT_PLIC_NDEV, contexts);
-    this.uart = new Uart16550(options.serialOut, this.plic.source(UART0_IRQ));
+    this.fastPathState = options.fastPathState ?? { buffer: new SharedArrayBuffer(fastPathLayout(harts).bytes), offset: 0 };
+    const fast = buildFastPathDevices(harts, options.clock, hartIrqs, options.serialOut, this.fastPathState, false);
+    this.clint = fast.clint;
+    this.plic = fast.plic;
+    this.uart = fast.uart;
     this.rtc = new GoldfishRtc(options.wallClock, this.plic.source(RTC_IRQ));
     this.test = new SifiveTest(options.power);
     this.mrom = new Rom(VIRT_MROM.size);
@@ -342,6 +412,7 @@ export class VirtPlatform {
   update(): void {
     this.clint.update();
     this.rtc.update();
+    this.uart.pumpInput(); // host input beyond the UART's shared ring (threaded: hart threads drain the ring)
   }
 }
 

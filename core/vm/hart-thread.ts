@@ -1,17 +1,29 @@
 /**
  * One hart on its own thread (threaded scheduler): runs the interpreter in slices over the VM's
  * shared guest memory, sleeps in Atomics.wait while the hart waits for an interrupt, parks when
- * the device thread asks for a pause, and reaches devices through its MMIO mailbox slot.
+ * the device thread asks for a pause.
  *
- * It blocks its thread (Atomics.wait), so it runs in a worker, never on an event loop that
+ * Devices: the CLINT, PLIC and UART0 are served here, on the board's shared fast-path state
+ * (ARCHITECTURE.md §4): this thread has its own Clint, Plic and Uart16550 over the same registers
+ * as the device thread's, with interrupt lines that set any hart's mip bits and wake it. Bytes the
+ * guest writes to THR go to the TX ring the device thread drains. Every other device is reached
+ * through this hart's MMIO mailbox slot, served by the device thread.
+ *
+ * Timers: this thread raises its own MTIP when mtime passes its mtimecmp (checked between slices)
+ * and sleeps in WFI until that deadline (or Sstc's), so timer interrupts never need the device
+ * thread. It blocks its thread (Atomics.wait), so it runs in a worker, never on an event loop that
  * must stay responsive.
  */
 import { Hart } from '../cpu/hart.js';
-import { S_MIP_HW } from '../cpu/state.js';
+import { S_END, S_MIP_HW, setHartInterruptLevel } from '../cpu/state.js';
+import { CLINT_MTIME, CLINT_MTIMECMP } from '../devices/clint.js';
+import type { Uart16550 } from '../devices/uart16550.js';
+import { MIP_MEIP, MIP_MSIP, MIP_MTIP, MIP_SEIP } from '../machine/memmap.js';
+import { attachFastPathDevices, type FastPathDevices, type HartIrqInputs } from '../machine/virt-devices.js';
 import { HartRunner } from '../machine/virt.js';
 import { PhysicalBus } from '../memory/bus.js';
-import type { MmioDevice } from '../memory/mmio.js';
-import { GuestMemory } from '../memory/ram.js';
+import type { IrqLine, MmioDevice } from '../memory/mmio.js';
+import { GuestMemory, HART_STATE_BYTES } from '../memory/ram.js';
 import {
   C_GENERATION,
   C_PARKED,
@@ -22,10 +34,10 @@ import {
   MB_DOORBELL,
   MB_HI,
   MB_IDLE,
-  MB_LCR,
   MB_LO,
   MB_OP,
   MB_REQUEST,
+  MB_SERVER_WAITING,
   MB_SIZE,
   MB_STATE,
   RUN_EXIT,
@@ -33,12 +45,15 @@ import {
   SharedGuestClock,
   SLOT_WORDS,
   TX_RING,
+  TX_SLACK,
   txBase,
   type HartThreadInit,
 } from './threaded-layout.js';
 
 /** Instructions per slice: pause requests and interrupts raised by other threads are seen between slices. */
 const SLICE = 20_000;
+
+class HartThreadExit extends Error {}
 
 /** A device range whose accesses are served by the device thread. */
 class MailboxDevice implements MmioDevice {
@@ -47,8 +62,6 @@ class MailboxDevice implements MmioDevice {
     private readonly slot: number,
     private readonly base: number,
     private readonly control: Int32Array,
-    /** UART0: THR writes are posted through this TX ring (Int32 index of its header), else -1. */
-    private readonly tx = -1,
   ) {}
 
   private request(op: number, offset: number, size: number, lo: number, hi: number): void {
@@ -75,22 +88,6 @@ class MailboxDevice implements MmioDevice {
   }
 
   write(offset: number, size: 1 | 2 | 4, value: number): void {
-    const tx = this.tx;
-    if (tx >= 0) {
-      const mb = this.mb;
-      if (offset === 3) Atomics.store(mb, MB_LCR, value & 0xff);
-      else if (offset === 0 && size === 1 && (Atomics.load(mb, MB_LCR) & 0x80) === 0) {
-        const head = Atomics.load(mb, tx);
-        const tail = mb[tx + 1];
-        if (tail - head < TX_RING) {
-          mb[tx + 2 + (tail % TX_RING)] = value & 0xff;
-          Atomics.store(mb, tx + 1, tail + 1);
-          Atomics.add(mb, MB_DOORBELL, 1);
-          Atomics.notify(mb, MB_DOORBELL);
-          return;
-        }
-      }
-    }
     this.request(1, offset, size, value | 0, 0);
   }
 
@@ -104,7 +101,102 @@ class MailboxDevice implements MmioDevice {
   }
 }
 
-class HartThreadExit extends Error {}
+/** The UART TX ring's producer side: bytes the guest writes to THR, in order, for the device thread. */
+class TxRing {
+  private readonly head: number;
+  private readonly tail: number;
+
+  constructor(
+    private readonly mb: Int32Array,
+    harts: number,
+    private readonly control: Int32Array,
+  ) {
+    this.head = txBase(harts);
+    this.tail = this.head + 1;
+  }
+
+  /** Called by the UART under its lock: there is room (see waitForRoom). */
+  readonly post = (byte: number): void => {
+    const mb = this.mb;
+    const tail = mb[this.tail];
+    mb[this.tail + 1 + (tail % TX_RING)] = byte;
+    Atomics.store(mb, this.tail, tail + 1);
+    if (Atomics.load(mb, MB_SERVER_WAITING) !== 0) this.ring();
+  };
+
+  /** Waits (outside the UART's lock) until the ring has room for every hart's next byte. */
+  waitForRoom(): void {
+    const mb = this.mb;
+    for (;;) {
+      const head = Atomics.load(mb, this.head);
+      if (Atomics.load(mb, this.tail) - head <= TX_RING - TX_SLACK) return;
+      if (Atomics.load(this.control, C_RUN) === RUN_EXIT) throw new HartThreadExit();
+      this.ring();
+      Atomics.wait(mb, this.head, head, 100);
+    }
+  }
+
+  private ring(): void {
+    Atomics.add(this.mb, MB_DOORBELL, 1);
+    Atomics.notify(this.mb, MB_DOORBELL);
+  }
+}
+
+/** UART0 in the hart thread: a THR write first waits for room in the TX ring. */
+class UartFastPath implements MmioDevice {
+  constructor(
+    private readonly uart: Uart16550,
+    private readonly tx: TxRing,
+  ) {}
+
+  read(offset: number, size: 1 | 2 | 4): number {
+    return this.uart.read(offset, size);
+  }
+
+  write(offset: number, size: 1 | 2 | 4, value: number): void {
+    if (offset === 0 && this.uart.thrSelected) this.tx.waitForRoom();
+    this.uart.write(offset, size, value);
+  }
+}
+
+/**
+ * The CLINT in the hart thread. A write that moves another hart's timer deadline (its mtimecmp,
+ * or mtime for every hart) wakes that hart so it recomputes how long it may sleep.
+ */
+class ClintFastPath implements MmioDevice {
+  constructor(
+    private readonly fast: FastPathDevices,
+    private readonly blocks: readonly Int32Array[],
+    private readonly self: number,
+  ) {}
+
+  read(offset: number, size: 1 | 2 | 4): number {
+    return this.fast.clint.read(offset, size);
+  }
+
+  write(offset: number, size: 1 | 2 | 4, value: number): void {
+    this.fast.clint.write(offset, size, value);
+    this.wake(offset);
+  }
+
+  read64(offset: number): bigint {
+    return this.fast.clint.read64(offset);
+  }
+
+  write64(offset: number, value: bigint): void {
+    this.fast.clint.write64(offset, value);
+    this.wake(offset);
+  }
+
+  private wake(offset: number): void {
+    if (offset >= CLINT_MTIME) {
+      for (let h = 0; h < this.blocks.length; h++) if (h !== this.self) Atomics.notify(this.blocks[h], S_MIP_HW);
+    } else if (offset >= CLINT_MTIMECMP) {
+      const h = (offset - CLINT_MTIMECMP) >> 3;
+      if (h < this.blocks.length && h !== this.self) Atomics.notify(this.blocks[h], S_MIP_HW);
+    }
+  }
+}
 
 export interface HartThreadEnv {
   /** Milliseconds on a clock shared by every thread of the process (timeOrigin + now). */
@@ -113,18 +205,64 @@ export interface HartThreadEnv {
 
 /** Runs hart `init.hartId` until the device thread says exit. Throws on an internal error. */
 export function runHartThread(init: HartThreadInit, env: HartThreadEnv): void {
+  const id = init.hartId;
   const memory = new GuestMemory({ ramBytes: init.ramBytes, harts: init.harts, memory: init.memory });
   const control = controlViews(init.control, init.harts);
   const ctl = control.i32;
   const mb = new Int32Array(init.mailbox);
   const bus = new PhysicalBus(memory);
-  const slot = SLOT_WORDS * (init.hartId + 1);
-  const tx = txBase(init.harts, init.hartId);
-  for (const d of init.devices) bus.map(d.name, d.base, d.size, new MailboxDevice(mb, slot, d.base, ctl, d.name === 'uart0' ? tx : -1));
+  const slot = SLOT_WORDS * (id + 1);
   const clock = new SharedGuestClock(control, env.wallMs);
-  const hart = new Hart({ memory, bus, time: clock, hartId: init.hartId, sv39: true, sv48: init.sv48, resetPc: init.resetPc });
-  const runner = new HartRunner(hart);
-  const s = hart.s;
+  const blocks: Int32Array[] = [];
+  for (let h = 0; h < init.harts; h++) blocks.push(new Int32Array(memory.buffer, memory.hartStateOffset(h), S_END));
+
+  // Interrupt inputs of every hart as this thread drives them: another hart's bits are set with
+  // Atomics and a rising line wakes it; our own go through the Hart, which re-checks at once.
+  let hart: Hart | null = null;
+  const line = (h: number, mask: number): IrqLine =>
+    h === id
+      ? { set: (level: boolean) => (hart ? hart.setInterruptLevel(mask, level) : setHartInterruptLevel(blocks[h], mask, level)) }
+      : {
+          set: (level: boolean) => {
+            setHartInterruptLevel(blocks[h], mask, level);
+            if (level) Atomics.notify(blocks[h], S_MIP_HW);
+          },
+        };
+  const hartIrqs: HartIrqInputs[] = blocks.map((_, h) => ({
+    msip: line(h, 1 << MIP_MSIP),
+    mtip: line(h, 1 << MIP_MTIP),
+    meip: line(h, 1 << MIP_MEIP),
+    seip: line(h, 1 << MIP_SEIP),
+  }));
+  const tx = new TxRing(mb, init.harts, ctl);
+  const fast = attachFastPathDevices({ harts: init.harts, clock, hartIrqs, serialOut: tx.post, state: init.fastPathState });
+  const clint = fast.clint;
+  for (const d of init.devices) {
+    let device: MmioDevice;
+    if (d.name === 'clint') device = new ClintFastPath(fast, blocks, id);
+    else if (d.name === 'plic') device = fast.plic;
+    else if (d.name === 'uart0') device = new UartFastPath(fast.uart, tx);
+    else device = new MailboxDevice(mb, slot, d.base, ctl);
+    bus.map(d.name, d.base, d.size, device);
+  }
+
+  // The device thread reset this hart's state block; constructing a Hart resets it again, so keep
+  // the block as it was and then drive our interrupt inputs from the devices' registers (a line
+  // raised before this thread existed, e.g. the boot hart's IPI, must not be lost).
+  const off = memory.hartStateOffset(id);
+  const saved = memory.u8.slice(off, off + HART_STATE_BYTES);
+  const h0 = new Hart({ memory, bus, time: clint.timeSource, hartId: id, sv39: true, sv48: init.sv48, resetPc: init.resetPc });
+  memory.u8.set(saved, off);
+  h0.reloadState();
+  hart = h0;
+  const resync = (): void => {
+    clint.resyncHart(id);
+    fast.plic.resyncContexts(2 * id, 2);
+  };
+  resync();
+
+  const runner = new HartRunner(h0);
+  const s = h0.s;
   const retired = control.f64;
   const cap = init.cpuCapPercent;
   const nap = new Int32Array(new SharedArrayBuffer(4));
@@ -142,18 +280,24 @@ export function runHartThread(init: HartThreadInit, env: HartThreadEnv): void {
         const g = Atomics.load(ctl, C_GENERATION);
         if (g !== generation) {
           generation = g;
-          hart.reloadState(); // the device thread reset the harts while we were parked
+          h0.reloadState(); // the device thread reset the harts while we were parked
+          resync();
         }
         continue;
       }
+      clint.updateHart(id);
       // Read the interrupt word before running: a change after this makes the WFI wait return at once.
       const mipSeen = Atomics.load(s, S_MIP_HW);
       const t0 = cap < 100 ? env.wallMs() : 0;
       const n = runner.run(SLICE);
-      retired[F_RETIRED + init.hartId] += n;
-      if (hart.waiting && n < SLICE) {
-        const deadline = hart.timerDeadline();
-        const ms = deadline === Infinity ? 1000 : Math.max(0, Math.min(1000, (deadline - clock.now()) / 10_000));
+      retired[F_RETIRED + id] += n;
+      if (h0.waiting && n < SLICE) {
+        clint.updateHart(id);
+        const now = clint.mtime();
+        let deadline = clint.hartDeadline(id);
+        const sstc = h0.timerDeadline();
+        if (sstc > now && sstc < deadline) deadline = sstc;
+        const ms = deadline === Infinity ? 1000 : Math.max(0, Math.min(1000, (deadline - now) / 10_000));
         if (ms > 0 && runner.isIdle()) Atomics.wait(s, S_MIP_HW, mipSeen, ms);
         continue;
       }

@@ -7,9 +7,13 @@
  *             GENERATION (bumped when the device thread rewrote hart state: reset)
  *             Float64 slots: the guest clock's epoch and pause bookkeeping, and each hart's
  *             retired-instruction count
- *   mailbox   one MMIO request slot per hart plus a doorbell word: a hart that touches a device
- *             writes its request, rings the doorbell and waits; the device thread serves it on
- *             the real bus and wakes the hart
+ *   mailbox   one MMIO request slot per hart plus a doorbell word: a hart that touches a
+ *             slow-path device (virtio, RTC, syscon, mrom) writes its request, rings the doorbell
+ *             and waits; the device thread serves it on the real bus and wakes the hart. Then the
+ *             UART's TX ring: bytes the guest wrote to THR on any hart, in order.
+ *
+ * The fast-path devices (CLINT, PLIC, UART registers) are not here: they live in the board's
+ * shared fast-path state (VirtPlatform.fastPathState), which every hart thread acts on directly.
  */
 
 export const RUN_RUN = 0;
@@ -55,20 +59,27 @@ export const MB_REQUEST = 1;
 export const MB_DONE = 2;
 
 /**
- * UART transmit fast path: a write to UART0's THR (DLAB clear) does not wait for the device
- * thread; the byte goes into the hart's TX ring, drained in order before that hart's next
- * request is served. MB_LCR mirrors the UART's LCR as written by any hart (DLAB decides whether
- * offset 0 is THR or the divisor latch).
+ * Set by the device thread while it waits for the doorbell with nothing to do: a hart that posts
+ * a TX byte rings the doorbell only then (Dekker: the hart stores the tail then reads this word,
+ * the device thread stores this word then reads the tail, so one of them sees the other).
  */
-export const MB_LCR = 1;
-export const TX_RING = 256;
-/** Int32 index of hart h's TX ring header: [head, tail], then TX_RING byte slots. */
-export function txBase(harts: number, h: number): number {
-  return SLOT_WORDS * (harts + 1) + h * (TX_RING + 2);
+export const MB_SERVER_WAITING = 1;
+
+/**
+ * UART transmit ring: the bytes the guest writes to THR (posted by the hart threads' UARTs under
+ * the UART's lock, so in the order the guest wrote them), drained by the device thread. Words:
+ * [head, tail] (free-running counters), then TX_RING byte slots. A hart waits for room when fewer
+ * than TX_SLACK slots are free (every hart may be between its check and its write).
+ */
+export const TX_RING = 4096;
+export const TX_SLACK = 16;
+/** Int32 index of the TX ring header. */
+export function txBase(harts: number): number {
+  return SLOT_WORDS * (harts + 1);
 }
 
 export function mailboxBytes(harts: number): number {
-  return (SLOT_WORDS * (harts + 1) + harts * (TX_RING + 2)) * 4;
+  return (txBase(harts) + 2 + TX_RING) * 4;
 }
 
 /**
@@ -115,8 +126,10 @@ export interface HartThreadInit {
   readonly memory: WebAssembly.Memory;
   readonly control: SharedArrayBuffer;
   readonly mailbox: SharedArrayBuffer;
-  /** The board's device ranges: every access there goes through the mailbox. */
+  /** The board's device ranges: accesses go through the mailbox, except to the fast-path devices. */
   readonly devices: readonly { readonly name: string; readonly base: number; readonly size: number }[];
+  /** The board's fast-path device state (VirtPlatform.fastPathState): CLINT, PLIC and UART0 are served in the hart thread. */
+  readonly fastPathState: { readonly buffer: SharedArrayBuffer; readonly offset: number };
   readonly sv48: boolean;
   readonly resetPc: number;
   readonly cpuCapPercent: number;

@@ -1,17 +1,17 @@
 /**
  * The threaded scheduler's device thread: the VM process's main thread owns the board (devices,
  * host I/O) and one hart thread per hart runs the interpreter (hart-thread.ts) over the same
- * shared guest memory. Harts reach devices through their MMIO mailbox slots, served here from
- * the event loop (Atomics.waitAsync on the doorbell); device interrupts set bits in the harts'
- * shared state blocks and wake sleeping harts with Atomics.notify. Time-driven devices (CLINT
- * timer, RTC alarm) and power requests are checked on a timer armed for the next deadline.
+ * shared guest memory.
  *
- * First cut: every device access but one is served through the mailbox, so it costs a thread
- * round trip (~16 µs here). The exception: a byte written to UART0's THR is posted to the hart's
- * TX ring and the hart carries on (the device thread drains the ring, in order, before it serves
- * that hart's next request). The full fast paths of ARCHITECTURE.md §4 (CLINT,
- * PLIC, UART state in shared memory, used in the hart thread) are the next step. Guest writes to
- * mtime are not seen by the harts' rdtime (their clock is the shared guest clock).
+ * Fast paths (ARCHITECTURE.md §4): the CLINT, PLIC and UART keep their registers in the board's
+ * shared fast-path state, and each hart thread serves its accesses to them itself (hart-thread.ts):
+ * IPIs, timer interrupts, claim/complete and console polling never wait for this thread. Each hart
+ * thread raises its own MTIP when its mtimecmp comes due. This thread drains the UART's TX ring to
+ * the console, feeds host input into the UART, and serves the slow-path devices (virtio, RTC,
+ * syscon, mrom) through the harts' MMIO mailbox slots from the event loop (Atomics.waitAsync on
+ * the doorbell), a thread round trip (~16 µs here) per access. Interrupts its devices raise set
+ * bits in the harts' shared state blocks and wake sleeping harts with Atomics.notify. The RTC
+ * alarm, HTIF tohost and power requests are checked on a timer armed for the next deadline.
  */
 import { S_ATTENTION, S_MIP_HW } from '../cpu/state.js';
 import type { VirtMachine } from '../machine/virt.js';
@@ -28,11 +28,11 @@ import {
   MB_DONE,
   MB_DOORBELL,
   MB_HI,
-  MB_LCR,
   MB_LO,
   MB_OK,
   MB_OP,
   MB_REQUEST,
+  MB_SERVER_WAITING,
   MB_SIZE,
   MB_STATE,
   RUN_EXIT,
@@ -74,6 +74,9 @@ export function createThreadedShared(harts: number, wallMs: () => number) {
   return { control, mailbox, views, clock: new SharedGuestClock(views, wallMs) };
 }
 
+const SERVED_TX = 1;
+const SERVED_REQUEST = 2;
+
 export class ThreadedScheduler {
   private readonly ctl: ControlViews;
   private readonly mb: Int32Array;
@@ -94,11 +97,11 @@ export class ThreadedScheduler {
     this.ctl = shared.views;
     this.mb = new Int32Array(shared.mailbox);
     this.states = machine.harts.map((h) => h.s);
-    const uart = machine.bus.mappings.find((m) => m.name === 'uart0');
-    this.uartBase = uart ? uart.base : -1;
+    this.mipBefore = new Int32Array(this.states.length);
   }
 
-  private readonly uartBase: number;
+  /** Scratch: each hart's hardware mip word before a device poll. */
+  private readonly mipBefore: Int32Array;
 
   /** Instructions retired by all harts. */
   get retired(): number {
@@ -121,6 +124,7 @@ export class ThreadedScheduler {
         control: this.shared.control,
         mailbox: this.shared.mailbox,
         devices,
+        fastPathState: m.platform.fastPathState,
         sv48: (m.config.mmu ?? 'sv48') === 'sv48',
         resetPc: 0x1000,
         cpuCapPercent: this.cpuCapPercent,
@@ -159,8 +163,8 @@ export class ThreadedScheduler {
   async reset(): Promise<void> {
     const wasRunning = Atomics.load(this.ctl.i32, C_RUN) === RUN_RUN;
     await this.pause();
+    this.drainTx();
     this.machine.reset();
-    Atomics.store(this.mb, MB_LCR, 0); // the UART's LCR after reset
     Atomics.add(this.ctl.i32, C_GENERATION, 1);
     if (wasRunning) this.resume();
   }
@@ -193,49 +197,62 @@ export class ThreadedScheduler {
     for (const s of this.states) Atomics.notify(s, S_MIP_HW);
   }
 
-  /** Serves mailbox requests whenever a hart rings the doorbell. */
+  /** Serves mailbox requests and drains the TX ring whenever a hart rings the doorbell. */
   private async serveLoop(): Promise<void> {
+    const mb = this.mb;
+    const tail = txBase(this.states.length) + 1;
     while (!this.stopped) {
-      const seen = Atomics.load(this.mb, MB_DOORBELL);
-      if (this.serveAll()) {
-        this.afterActivity();
+      const seen = Atomics.load(mb, MB_DOORBELL);
+      const served = this.serveAll();
+      if (served !== 0) {
+        this.afterActivity(served === SERVED_REQUEST);
         continue;
       }
-      const r = waitAsync(this.mb, MB_DOORBELL, seen);
+      // Nothing to do: say so, then look at the TX ring once more (a hart that posted a byte
+      // before it could see the flag did not ring).
+      Atomics.store(mb, MB_SERVER_WAITING, 1);
+      if (Atomics.load(mb, tail) !== Atomics.load(mb, tail - 1)) {
+        Atomics.store(mb, MB_SERVER_WAITING, 0);
+        continue;
+      }
+      const r = waitAsync(mb, MB_DOORBELL, seen);
       if (r.async) await r.value;
+      Atomics.store(mb, MB_SERVER_WAITING, 0);
     }
   }
 
-  /** Sends hart h's posted UART bytes to the device, in order. */
-  private drainTx(h: number): boolean {
+  /** Sends the bytes the guest wrote to THR to the console, in order. */
+  private drainTx(): boolean {
     const mb = this.mb;
-    const tx = txBase(this.states.length, h);
+    const tx = txBase(this.states.length);
     const tail = Atomics.load(mb, tx + 1);
     let head = mb[tx];
     if (head === tail) return false;
-    const uart = this.uartBase;
+    const out = this.machine.platform.options.serialOut;
     while (head !== tail) {
-      this.machine.bus.write(uart, 1, mb[tx + 2 + (head % TX_RING)] & 0xff);
+      out(mb[tx + 2 + (head % TX_RING)] & 0xff);
       head++;
     }
     Atomics.store(mb, tx, head);
+    Atomics.notify(mb, tx); // a hart may wait for room
     return true;
   }
 
-  private serveAll(): boolean {
+  /** Drains the TX ring and serves pending mailbox requests: what it did (SERVED_*). */
+  private serveAll(): number {
     const mb = this.mb;
     const bus = this.machine.bus;
-    let served = false;
+    let served = 0;
+    try {
+      if (this.drainTx()) served = SERVED_TX;
+    } catch (error) {
+      this.fail(error instanceof Error ? error : new Error(String(error)));
+      return 0;
+    }
     for (let h = 0; h < this.states.length; h++) {
       const s = SLOT_WORDS * (h + 1);
-      try {
-        if (this.drainTx(h)) served = true;
-      } catch (error) {
-        this.fail(error instanceof Error ? error : new Error(String(error)));
-        return false;
-      }
       if (Atomics.load(mb, s + MB_STATE) !== MB_REQUEST) continue;
-      served = true;
+      served = SERVED_REQUEST;
       const addr = mb[s + MB_ADDR] >>> 0;
       const size = mb[s + MB_SIZE];
       let ok = true;
@@ -260,7 +277,7 @@ export class ThreadedScheduler {
         }
       } catch (error) {
         this.fail(error instanceof Error ? error : new Error(String(error)));
-        return false;
+        return 0;
       }
       mb[s + MB_OK] = ok ? 1 : 0;
       Atomics.store(mb, s + MB_STATE, MB_DONE);
@@ -269,8 +286,9 @@ export class ThreadedScheduler {
     return served;
   }
 
-  private afterActivity(): void {
-    this.wakeHarts();
+  private afterActivity(requests: boolean): void {
+    // A slow-path device may have raised an interrupt (console bytes alone raise none here).
+    if (requests) this.wakeHarts();
     this.hooks.onActivity();
     this.poll();
   }
@@ -279,8 +297,13 @@ export class ThreadedScheduler {
   private poll(): void {
     if (this.stopped) return;
     const m = this.machine;
+    const before = this.mipBefore;
+    for (let h = 0; h < this.states.length; h++) before[h] = Atomics.load(this.states[h], S_MIP_HW);
     m.updateDevices();
-    this.wakeHarts();
+    // Wake only the harts whose interrupt lines the devices moved (the hart threads keep their own timers).
+    for (let h = 0; h < this.states.length; h++) {
+      if (Atomics.load(this.states[h], S_MIP_HW) !== before[h]) Atomics.notify(this.states[h], S_MIP_HW);
+    }
     const stop = m.pollStop();
     if (stop) {
       if (stop.kind === 'reboot') {
@@ -297,10 +320,10 @@ export class ThreadedScheduler {
   private arm(): void {
     if (this.stopped) return;
     this.cancelTimer?.();
-    const deadline = this.machine.nextDeadline();
-    const now = this.shared.clock.now();
+    // The hart threads raise their own timer interrupts (CLINT, Sstc); here only the RTC alarm.
     // Poll at least every 100 ms (HTIF tohost lives in RAM: nothing rings for it).
-    const ms = deadline === Infinity ? 100 : Math.max(0, Math.min(100, (deadline - now) / 10_000));
+    const alarmNs = this.machine.platform.rtc.nsUntilAlarm();
+    const ms = alarmNs === Infinity ? 100 : Math.max(0, Math.min(100, alarmNs / 1e6));
     this.cancelTimer = this.hooks.after(Math.ceil(ms), () => {
       this.cancelTimer = null;
       this.poll();
