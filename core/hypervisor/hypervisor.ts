@@ -46,6 +46,8 @@ export interface HypervisorOptions {
   readonly memoryLimitPercent?: number;
   /** How long `stop` waits for the guest to power off before pulling the plug (default 5 s). */
   readonly stopTimeoutMs?: number;
+  /** How long a guest that took the power-button press (virtio-input) gets to shut down (default 60 s). */
+  readonly poweroffGraceMs?: number;
   /** How long a VM process may take to boot or answer a request (default 30 s). */
   readonly requestTimeoutMs?: number;
   /** Bytes of console output kept per VM (default 64 KiB). */
@@ -482,15 +484,21 @@ export class Hypervisor {
     vm.lifecycle.apply({ type: 'stop' });
     if (wasPaused) vm.process?.send({ type: 'resume' }); // a frozen guest cannot answer the request
     vm.process?.send({ type: 'powerRequest' });
-    vm.cancelStopTimer = this.platform.timers.after(this.stopTimeoutMs, () => {
+    this.armStopTimer(vm, this.stopTimeoutMs);
+    await exited;
+    return { id: vm.id, state: vm.lifecycle.state };
+  }
+
+  /** Hard-stops the VM unless it powers off within `ms` (a later call replaces the deadline). */
+  private armStopTimer(vm: VmEntry, ms: number): void {
+    vm.cancelStopTimer?.();
+    vm.cancelStopTimer = this.platform.timers.after(ms, () => {
       if (vm.process) {
-        this.log(vm.id, `the guest did not power off within ${this.stopTimeoutMs} ms: hard stop`);
+        this.log(vm.id, `the guest did not power off within ${ms} ms: hard stop`);
         vm.endRequested = true;
         vm.process.kill();
       }
     });
-    await exited;
-    return { id: vm.id, state: vm.lifecycle.state };
   }
 
   /** Ends the VM's process at once. */
@@ -657,6 +665,12 @@ export class Hypervisor {
         break;
       case 'log':
         this.log(vm.id, `vm: ${message.line}`);
+        break;
+      case 'powerButton':
+        // A guest driver took the press (Linux + acpid): give its shutdown time to finish.
+        if (message.pressed && vm.lifecycle.state === 'stopping' && vm.cancelStopTimer) {
+          this.armStopTimer(vm, Math.max(this.stopTimeoutMs, this.options.poweroffGraceMs ?? 60_000));
+        }
         break;
       default:
         break;

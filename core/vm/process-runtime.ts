@@ -148,8 +148,11 @@ class VmRuntime {
       case 'powerRequest':
         // The power button is a virtio-input device (POWER_BUTTON_SLOT); a guest whose driver set
         // it up gets KEY_POWER (Linux + acpid: poweroff). Otherwise the host hard-stops after its timeout.
-        if (this.powerButton?.pressPowerButton()) this.send({ type: 'log', line: 'power-off request: pressed the power button' });
-        else this.send({ type: 'log', line: 'power-off request: no driver listens to the power button; waiting for the host to hard-stop' });
+        {
+          const pressed = this.powerButton?.pressPowerButton() ?? false;
+          this.send({ type: 'log', line: pressed ? 'power-off request: pressed the power button' : 'power-off request: no driver listens to the power button' });
+          this.send({ type: 'powerButton', pressed });
+        }
         return;
       case 'input':
         if (this.machine && this.state !== 'stopped') {

@@ -40,7 +40,10 @@ export type HostToVm =
   | { readonly type: 'resume' }
   /** Reset button: harts and devices to reset state, images reloaded. Answered by `reset`. */
   | { readonly type: 'reset' }
-  /** Ask the guest to power off. The virt board has no power button yet, so this is a no-op today (the host hard-stops after its timeout). */
+  /**
+   * Ask the guest to power off: press the power button (virtio-input KEY_POWER). Answered by
+   * `powerButton`; a guest without a driver for it is hard-stopped by the host after its timeout.
+   */
   | { readonly type: 'powerRequest' }
   /** Bytes typed on a console ('serial': the UART; 'hvc0': the virtio-console). */
   | { readonly type: 'input'; readonly stream: ConsoleName; readonly data: Uint8Array }
@@ -84,7 +87,9 @@ export type VmMessage =
   /** The VM hit an error it cannot continue from (bad image, internal error in a hart): it crashes. */
   | { readonly type: 'fatal'; readonly message: string; readonly detail: string }
   /** A line for vms/<id>/logs/vm.log. */
-  | { readonly type: 'log'; readonly line: string };
+  | { readonly type: 'log'; readonly line: string }
+  /** Answer to `powerRequest`: whether a guest driver took the power-button press. */
+  | { readonly type: 'powerButton'; readonly pressed: boolean };
 
 type Checker = (m: Record<string, unknown>) => boolean;
 const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -119,6 +124,7 @@ const CHECKS: Record<VmMessage['type'], Checker> = {
   stopped: (m) => isGuestStop(m.stop),
   fatal: (m) => str(m.message) && str(m.detail),
   log: (m) => str(m.line),
+  powerButton: (m) => typeof m.pressed === 'boolean',
 };
 
 /** Validates a message from a VM process; null when it is not one (the host then treats the VM as crashed). */
