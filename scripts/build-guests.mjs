@@ -5,7 +5,10 @@
 //
 // Outputs are cached in ~/.cache/riscstation/guests/<hash>/ ($XDG_CACHE_HOME is honoured), where
 // <hash> covers every file of the recipe (resources/guests/linux/**) and the Debian source
-// versions used, so a rebuild happens only when one of them changes.
+// versions used, so a rebuild happens only when one of them changes. After each build (or check)
+// the symlink ~/.cache/riscstation/guests/linux-busybox points at that folder: the hypervisor's
+// "Linux (busybox)" template resolves its files through it (core/platform/node/guest-cache.ts).
+// A kernel config change starts its build tree from a copy of the newest finished one.
 //
 // Usage: node scripts/build-guests.mjs            build (or report the cached build)
 //        node scripts/build-guests.mjs --print-dir print the output folder if built, else exit 1
@@ -33,6 +36,8 @@ const PROCEDURE_VERSION = 1;
 const ROOT_DISK_MIB = 128;
 /** The kernel command line the outputs are made for (also written to manifest.json). */
 const CMDLINE = 'console=ttyS0 earlycon root=/dev/vda rw';
+/** The stable name under the cache that points at the newest finished build (see updatePointer). */
+const POINTER_NAME = 'linux-busybox';
 
 /** Commands the build needs, with the Debian package that provides each. */
 const TOOLS = [
@@ -210,6 +215,49 @@ function applyFragment(configText, fragment) {
   return kept.join('\n') + '\n';
 }
 
+/**
+ * The most recently finished kernel build tree made from the same extracted source (its `source`
+ * link points at it and it finished after the extraction), or null. A new config then starts from
+ * a copy of it instead of from nothing: Kbuild's fixdep records which CONFIG_ options each object
+ * depends on, so `make` recompiles only what the changed options touch (minutes, not an hour).
+ */
+async function newestKernelTree(ksrc, extractedMarker, exclude) {
+  const buildRoot = path.join(cacheRoot, 'build');
+  if (!existsSync(extractedMarker)) return null;
+  const extractedAt = (await fs.stat(extractedMarker)).mtimeMs;
+  let best = null;
+  for (const name of await fs.readdir(buildRoot)) {
+    const dir = path.join(buildRoot, name);
+    if (!name.startsWith('linux-') || dir === exclude) continue;
+    const done = path.join(dir, '.riscstation-done');
+    if (!existsSync(done)) continue;
+    const doneAt = (await fs.stat(done)).mtimeMs;
+    let src = null;
+    try {
+      src = path.resolve(dir, await fs.readlink(path.join(dir, 'source')));
+    } catch {
+      continue;
+    }
+    if (src !== path.resolve(ksrc) || doneAt < extractedAt) continue;
+    if (!best || doneAt > best.doneAt) best = { dir, doneAt };
+  }
+  return best?.dir ?? null;
+}
+
+/**
+ * Points `<cache>/linux-busybox` at the newest finished build (a relative symlink, replaced
+ * atomically), so the hypervisor's "Linux (busybox)" template finds the guest without knowing
+ * how the recipe hash is computed.
+ */
+async function updatePointer(hash) {
+  const link = path.join(cacheRoot, POINTER_NAME);
+  const tmp = `${link}.tmp-${process.pid}`;
+  await fs.rm(tmp, { force: true });
+  await fs.symlink(hash, tmp);
+  await fs.rename(tmp, link);
+  log(`${link} -> ${hash}`);
+}
+
 async function extractOnce(marker, fn) {
   if (existsSync(marker)) return;
   await fn();
@@ -278,6 +326,7 @@ async function main() {
   log(`recipe ${path.relative(repoRoot, recipeDir)} with ${linux.pkg} ${linux.version} and busybox ${busybox.version}: hash ${hash}`);
   if (built && !args.has('--force')) {
     log(`up to date: ${outDir} (Image, initramfs.cpio.gz, root.ext4); delete it or pass --force to rebuild`);
+    await updatePointer(hash);
     return;
   }
 
@@ -312,6 +361,16 @@ async function main() {
   const kfrag = parseFragment(kernelConfigText);
   const kernelDone = path.join(kbuild, '.riscstation-done');
   const kernelConfigured = path.join(kbuild, '.riscstation-configured');
+  if (!existsSync(kernelDone) && !existsSync(kernelConfigured)) {
+    const seed = await newestKernelTree(ksrc, path.join(srcRoot, `.${linux.pkg}-${linux.version}.extracted`), kbuild);
+    if (seed) {
+      await step(`seed kernel build tree from ${path.basename(seed)} (cp -a; make then recompiles only what the changed config options touch)`, async () => {
+        await fs.rm(kbuild, { recursive: true, force: true });
+        run('cp', ['-a', seed, kbuild]);
+        for (const f of ['.riscstation-done', '.riscstation-configured', 'build.log']) await fs.rm(path.join(kbuild, f), { force: true });
+      });
+    }
+  }
   if (existsSync(kernelDone)) log(`kernel: reusing ${kbuild}`);
   else if (existsSync(kernelConfigured)) log(`kernel: configured already in ${kbuild}, resuming the build`);
   else await step('configure kernel (tinyconfig + resources/guests/linux/kernel.config)', async () => {
@@ -409,6 +468,7 @@ async function main() {
   await fs.writeFile(path.join(tmpOut, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   await fs.rm(outDir, { recursive: true, force: true });
   await fs.rename(tmpOut, outDir);
+  await updatePointer(hash);
   log(`done in ${seconds(Date.now() - t0)}: ${outDir}`);
   for (const s of stepTimes) log(`  ${s.seconds.toFixed(1).padStart(7)} s  ${s.step}`);
   log(`boot it on QEMU: qemu-system-riscv64 -M virt -m 256M -bios /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin -kernel ${outDir}/Image -initrd ${outDir}/initramfs.cpio.gz -append '${CMDLINE}' -drive file=${outDir}/root.ext4,if=none,id=d0,format=raw -device virtio-blk-device,drive=d0 -nographic`);
