@@ -1,0 +1,135 @@
+/**
+ * The "Linux (busybox)" template with real VM processes: the VM gets its own copy of the root disk,
+ * `stop` presses the virtio-input power button and the guest shuts down by itself (busybox acpid ->
+ * poweroff: exit code 0, no hard stop), while a U-Boot VM (no driver for the button) is still
+ * hard-stopped after the timeout. Needs the built guest (`npm run guests`) and `npm run build:core`.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiEvent } from '../../core/api/index.js';
+import { Hypervisor } from '../../core/hypervisor/hypervisor.js';
+import { nodeHostPlatform } from '../../core/platform/node/host-setup.js';
+import { NodeVmLauncher } from '../../core/platform/node/vm-launcher.js';
+import { oracleFile } from '../helpers/oracles.js';
+import { FW_JUMP, UBOOT_SMODE } from './boot-harness.js';
+
+const root = decodeURIComponent(new URL('../..', import.meta.url).pathname);
+const entry = join(root, 'dist/core/platform/node/vm-process-main.js');
+const built = existsSync(entry);
+const printed = spawnSync(process.execPath, [join(root, 'scripts', 'build-guests.mjs'), '--print-dir'], { encoding: 'utf8' });
+const guestDir = printed.status === 0 ? printed.stdout.trim() : '';
+const guestBuilt = guestDir !== '' && ['Image', 'initramfs.cpio.gz', 'root.ext4'].every((f) => existsSync(join(guestDir, f)));
+if (!guestBuilt) console.warn('[skip] the Linux guest is not built: run npm run guests (about an hour)');
+if (!built) console.warn(`[skip] ${entry} is missing: run npm run build:core`);
+const fwJump = oracleFile(FW_JUMP, 'opensbi');
+const uboot = oracleFile(UBOOT_SMODE, 'u-boot-qemu');
+
+const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+/** Console text of a VM as it grows, with a wait for a pattern after a position. */
+function consoleText(hv: Hypervisor, id: string) {
+  let text = '';
+  const waiters = new Set<() => void>();
+  hv.consoleListen(id, (bytes) => {
+    text += new TextDecoder('latin1').decode(bytes);
+    for (const w of waiters) w();
+  });
+  return {
+    get text() {
+      return text;
+    },
+    waitFor(pattern: string, from = 0, timeoutMs = 240_000): Promise<void> {
+      if (text.indexOf(pattern, from) >= 0) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`VM ${id}: no ${JSON.stringify(pattern)} within ${timeoutMs} ms; console ends with: ${JSON.stringify(text.slice(-800))}`));
+        }, timeoutMs);
+        const check = () => {
+          if (text.indexOf(pattern, from) < 0) return;
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve();
+        };
+        waiters.add(check);
+      });
+    },
+  };
+}
+
+describe.skipIf(!built || !guestBuilt || !fwJump.available)('Linux (busybox) template: own root disk, graceful power off', () => {
+  let hv: Hypervisor;
+  let dataDir: string;
+  const events: ApiEvent[] = [];
+
+  beforeAll(() => {
+    const tmp = mkdtempSync(join(tmpdir(), 'rs-linux-tpl-'));
+    dataDir = join(tmp, 'data');
+    // The template finds the guest through the cache's `linux-busybox` pointer: point one at this build.
+    const guests = join(tmp, 'guests');
+    mkdirSync(guests);
+    symlinkSync(guestDir, join(guests, 'linux-busybox'));
+    hv = new Hypervisor(nodeHostPlatform(new NodeVmLauncher(entry)), {
+      dataDir,
+      templatesDir: join(root, 'resources/templates'),
+      guestCacheDir: guests,
+      defaultFirmware: [],
+      stopTimeoutMs: 3000,
+    });
+    hv.subscribe((e) => events.push(e));
+  });
+
+  afterAll(async () => {
+    await hv?.shutdown();
+  });
+
+  it('boots with its own root disk; vm stop powers the guest off cleanly (exit 0, no hard stop); the pristine image is untouched', async () => {
+    const template = hv.templateList().find((t) => t.id === 'linux-busybox')!;
+    expect(template.missing).toEqual([]);
+    const pristine = join(guestDir, 'root.ext4');
+    const before = sha256(pristine);
+    const vm = await hv.createVm({ name: 'linux', ...template.config }, { template: 'linux-busybox', operationId: 'linux-create' });
+    const disk = vm.config.disks[0].path;
+    expect(disk).toBe(join(dataDir, 'vms', vm.id, 'disks', 'root.ext4'));
+    expect(sha256(disk)).toBe(before);
+    const progress = events.filter((e) => e.type === 'operation.progress' && e.operationId === 'linux-create');
+    expect(progress.at(-1)).toMatchObject({ doneBytes: 128 * 1024 * 1024, totalBytes: 128 * 1024 * 1024 });
+
+    const con = consoleText(hv, vm.id);
+    await hv.start(vm.id);
+    await con.waitFor('root@riscstation:/# ');
+    const at = con.text.length;
+    hv.consoleInput(vm.id, new TextEncoder().encode('echo kept > /root/mark; sync; echo MARK-$((6*7))\n'));
+    await con.waitFor('MARK-42', at);
+
+    const result = await hv.stop(vm.id);
+    expect(result.state).toBe('stopped');
+    expect(con.text).toContain('The system is going down NOW!');
+    expect(con.text).toContain('reboot: Power down');
+    const log = readFileSync(join(dataDir, 'vms', vm.id, 'logs', 'vm.log'), 'utf8');
+    expect(log).toContain('vm: power-off request: pressed the power button');
+    expect(log).toContain('the guest powered off');
+    expect(log).toMatch(/VM process \d+ exited with code 0/);
+    expect(log).not.toContain('hard stop');
+    expect(events).toContainEqual({ type: 'vm.stateChanged', id: vm.id, state: 'stopped', previous: 'stopping', reason: 'the guest powered off' });
+    // The guest wrote to its own copy only.
+    expect(sha256(pristine)).toBe(before);
+    expect(sha256(disk)).not.toBe(before);
+  });
+
+  it.skipIf(!uboot.available)('a U-Boot VM (no driver for the power button) is hard-stopped after the timeout', async () => {
+    const vm = hv.create({ name: 'uboot', firmware: { kind: 'file', path: FW_JUMP }, kernel: UBOOT_SMODE, memoryMiB: 256 });
+    const con = consoleText(hv, vm.id);
+    await hv.start(vm.id);
+    await con.waitFor('=> ');
+    expect((await hv.stop(vm.id)).state).toBe('stopped');
+    const log = readFileSync(join(dataDir, 'vms', vm.id, 'logs', 'vm.log'), 'utf8');
+    expect(log).toContain('vm: power-off request: no driver listens to the power button');
+    expect(log).toContain('the guest did not power off within 3000 ms: hard stop');
+    expect(readdirSync(join(dataDir, 'vms')).sort()).toEqual(['linux', 'uboot']);
+  });
+});
