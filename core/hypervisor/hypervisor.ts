@@ -368,6 +368,7 @@ export class Hypervisor {
         needs: s.needs,
         missing: s.missing,
         ...(s.copyDisks.length > 0 ? { copyDisks: s.copyDisks } : {}),
+        ...(s.guestBuild ? { guestBuild: s.guestBuild } : {}),
       };
     });
   }
