@@ -17,8 +17,11 @@ import {
 } from '../../core/api/index.js';
 import { isAppUrl } from './window.js';
 
+/** What every IPC event says about its sender (invoke and send alike). */
+export type IpcSenderEvent = Pick<IpcMainInvokeEvent, 'sender' | 'senderFrame'>;
+
 /** True when an IPC message comes from `window`'s own top frame showing our page. */
-export function isTrustedSender(event: IpcMainInvokeEvent, window: BrowserWindow | null): boolean {
+export function isTrustedSender(event: IpcSenderEvent, window: BrowserWindow | null): boolean {
   if (!window || window.isDestroyed()) return false;
   if (event.sender !== window.webContents) return false;
   const frame = event.senderFrame;

@@ -4,6 +4,7 @@
  */
 import { BrowserWindow, type BrowserWindowConstructorOptions, type WebContents } from 'electron';
 import { APP_ORIGIN, APP_PAGE_URL } from './app-protocol.js';
+import type { RestoredWindow } from './window-state.js';
 
 export function mainWindowOptions(preloadPath: string): BrowserWindowConstructorOptions {
   return {
@@ -46,10 +47,14 @@ export function lockDown(contents: WebContents): void {
   contents.on('will-attach-webview', (event) => event.preventDefault());
 }
 
-export function createMainWindow(preloadPath: string): BrowserWindow {
-  const window = new BrowserWindow(mainWindowOptions(preloadPath));
+/** Opens the main window, at its saved size and position when `restored` has them. */
+export function createMainWindow(preloadPath: string, restored: RestoredWindow | null = null): BrowserWindow {
+  const window = new BrowserWindow({ ...mainWindowOptions(preloadPath), ...(restored?.bounds ?? {}) });
   lockDown(window.webContents);
-  window.once('ready-to-show', () => window.show());
+  window.once('ready-to-show', () => {
+    if (restored?.maximized) window.maximize();
+    window.show();
+  });
   void window.loadURL(APP_PAGE_URL);
   return window;
 }

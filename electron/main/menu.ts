@@ -1,0 +1,100 @@
+/**
+ * The native application menu. Its VM items act on the VM selected in the window (reported over
+ * the selection channel) and are enabled only where the lifecycle allows the action
+ * (core/vm/lifecycle.ts ALLOWED), so the menu never offers what the host would refuse.
+ *
+ * Accelerators: VMware's Ctrl+B / Ctrl+E / Ctrl+R would be taken from the console (they are the
+ * shell's cursor and history keys, and a menu accelerator wins over the page), so the power keys
+ * add Shift, which terminals leave alone (the console's copy/paste are Ctrl+Shift+C/V).
+ */
+import type { MenuItemConstructorOptions } from 'electron';
+import type { VmState } from '../../core/api/index.js';
+import { ALLOWED } from '../../core/vm/lifecycle.js';
+
+/** What the menu acts on. */
+export interface MenuSelection {
+  readonly id: string;
+  readonly name: string;
+  readonly state: VmState;
+}
+
+export type MenuVmAction = 'start' | 'stop' | 'pause' | 'resume' | 'reset';
+
+export interface MenuActions {
+  newVm(): void;
+  preferences(): void;
+  /** A power action on the selected VM. */
+  power(action: MenuVmAction, vmId: string): void;
+  quit(): void;
+}
+
+export const ACCELERATORS = {
+  newVm: 'CmdOrCtrl+N',
+  start: 'CmdOrCtrl+Shift+B',
+  stop: 'CmdOrCtrl+Shift+E',
+  pause: 'CmdOrCtrl+Shift+P',
+  reset: 'CmdOrCtrl+Shift+R',
+  preferences: 'CmdOrCtrl+,',
+  quit: 'CmdOrCtrl+Q',
+} as const;
+
+/** True when `action` is allowed for the selection (false with nothing selected). */
+export function menuAllows(selection: MenuSelection | null, action: MenuVmAction): boolean {
+  return selection !== null && ALLOWED[action].includes(selection.state);
+}
+
+/** The menu template for `platform` (macOS puts Preferences and Quit in the app menu). */
+export function buildMenuTemplate(selection: MenuSelection | null, actions: MenuActions, platform: NodeJS.Platform): MenuItemConstructorOptions[] {
+  const mac = platform === 'darwin';
+  const power = (id: MenuVmAction, label: string, accelerator: string): MenuItemConstructorOptions => ({
+    id: `vm.${id}`,
+    label,
+    accelerator,
+    enabled: menuAllows(selection, id),
+    click: () => {
+      if (selection && menuAllows(selection, id)) actions.power(id, selection.id);
+    },
+  });
+  const paused = selection?.state === 'paused';
+  const preferences: MenuItemConstructorOptions = {
+    id: 'app.preferences',
+    label: mac ? 'Settings…' : 'Preferences…',
+    accelerator: ACCELERATORS.preferences,
+    click: () => actions.preferences(),
+  };
+  const quit: MenuItemConstructorOptions = { id: 'app.quit', label: 'Quit RiscStation', accelerator: ACCELERATORS.quit, click: () => actions.quit() };
+  const template: MenuItemConstructorOptions[] = [];
+  if (mac) {
+    template.push({
+      label: 'RiscStation',
+      submenu: [{ role: 'about' }, { type: 'separator' }, preferences, { type: 'separator' }, { role: 'hide' }, { role: 'hideOthers' }, { role: 'unhide' }, { type: 'separator' }, quit],
+    });
+  }
+  template.push({
+    label: mac ? 'File' : '&File',
+    submenu: [
+      { id: 'vm.new', label: 'New VM…', accelerator: ACCELERATORS.newVm, click: () => actions.newVm() },
+      ...(mac ? [] : [{ type: 'separator' } as const, preferences, { type: 'separator' } as const, quit]),
+    ],
+  });
+  template.push({
+    label: mac ? 'Edit' : '&Edit',
+    submenu: [{ role: 'undo' }, { role: 'redo' }, { type: 'separator' }, { role: 'cut' }, { role: 'copy' }, { role: 'paste' }, { role: 'selectAll' }],
+  });
+  template.push({
+    label: mac ? 'VM' : '&VM',
+    submenu: [
+      power('start', 'Power On', ACCELERATORS.start),
+      power('stop', 'Power Off', ACCELERATORS.stop),
+      { type: 'separator' },
+      paused ? power('resume', 'Resume', ACCELERATORS.pause) : power('pause', 'Pause', ACCELERATORS.pause),
+      power('reset', 'Reset', ACCELERATORS.reset),
+    ],
+  });
+  template.push({
+    label: mac ? 'View' : '&View',
+    submenu: [{ role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { type: 'separator' }, { role: 'togglefullscreen' }],
+  });
+  template.push({ role: 'windowMenu' });
+  return template;
+}
