@@ -13,7 +13,7 @@ export const gcc = oracle('riscv64-unknown-elf-gcc', 'gcc-riscv64-unknown-elf');
 export const GUESTS_DIR = fileURLToPath(new URL('../guests/hypervisor', import.meta.url));
 
 /** Compiles tests/guests/hypervisor/<name>.S; returns the ELF's path. */
-export function buildHypervisorGuest(name: 'idle-echo' | 'smp-counter', defines: Record<string, number> = {}): string {
+export function buildHypervisorGuest(name: 'idle-echo' | 'smp-counter' | 'console-flood', defines: Record<string, number> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), `rs-guest-${name}-`));
   const elf = join(dir, `${name}.elf`);
   execFileSync(gcc.path, [

@@ -16,6 +16,7 @@ import { hypervisorHandlers } from '../../../../core/hypervisor/api-handlers.js'
 import { ApiServer } from '../../../../core/host/api-server.js';
 import { startWebHost, type WebHost } from '../../../../core/host/web-host.js';
 import { buildHypervisorGuest, gcc } from '../../../integration/hypervisor-guests.js';
+import { checkFloodLines } from '../../../helpers/console-flood.js';
 import { tempHost, waitForConsole } from './test-host.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -119,5 +120,30 @@ describe.skipIf(!gcc.available)('console commands over WebSocket (real VM runtim
     await expect(c.api.consoleBreak(vm.id, 'hvc0')).rejects.toThrow(/no break signal/);
     await expect(c.api.consoleBreak(vm.id)).resolves.toEqual({ vmId: vm.id, console: 'serial' });
     await expect(c.api.call({ type: 'console.attach', vmId: vm.id, console: 'serial0' as 'serial' })).rejects.toThrow(/consoles are serial and hvc0/);
+  });
+});
+
+describe.skipIf(!gcc.available)('a console flood over WebSocket', () => {
+  it('reaches the attached client whole and in order, with typed bytes and a break echoed in between', async () => {
+    const { hv, client } = await served();
+    const c = await client();
+    const vm = await c.api.vmCreate({ name: 'flood', firmware: { kind: 'none' }, kernel: buildHypervisorGuest('console-flood', { LINES: 1500, RATE: 262144 }), memoryMiB: 32 });
+    await c.api.vmStart(vm.id);
+    await waitForConsole(hv, vm.id, 'console-flood ready');
+    const shown: Uint8Array[] = [];
+    const follower = new ConsoleFollower((b) => shown.push(b.slice()));
+    c.api.onEvent((e) => {
+      if (e.type === 'console.output' && e.vmId === vm.id) follower.output(e.offset, base64ToBytes(e.data));
+    });
+    const answer = await c.api.consoleAttach(vm.id);
+    follower.attached(base64ToBytes(answer.scrollback ?? ''), answer.offset ?? 0);
+    await c.api.consoleInput(vm.id, textToBase64('f'));
+    await until(() => Buffer.concat(shown).includes('F000300'), 'the flood');
+    await c.api.consoleInput(vm.id, textToBase64('hi'));
+    await c.api.consoleBreak(vm.id);
+    await until(() => Buffer.concat(shown).includes('FLOOD DONE'), 'the end of the flood', 60_000);
+    const result = checkFloodLines(Buffer.concat(shown).toString('latin1'));
+    expect(result).toEqual({ lines: 1500, echoes: ['66', '68', '69'], breaks: 1 });
+    expect(follower.lost).toBe(0);
   });
 });
