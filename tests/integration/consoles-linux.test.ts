@@ -67,7 +67,12 @@ function follow(hv: Hypervisor, id: string, stream: ConsoleName) {
 
 describe.skipIf(!built || !guestBuilt || !fwJump.available)('Linux consoles: a shell on ttyS0 and one on hvc0', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'rs-consoles-'));
-  const hv = new Hypervisor(nodeHostPlatform(new NodeVmLauncher(entry)), { dataDir, defaultFirmware: [], stopTimeoutMs: 1000 });
+  const hv = new Hypervisor(nodeHostPlatform(new NodeVmLauncher(entry)), {
+    dataDir,
+    templatesDir: join(root, 'resources/templates'),
+    defaultFirmware: [],
+    stopTimeoutMs: 1000,
+  });
   afterAll(async () => {
     await hv.shutdown();
   });
