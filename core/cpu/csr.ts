@@ -42,6 +42,11 @@ export interface CsrSpec {
   readonly predicate?: (h: Hart, write: boolean) => number;
   readonly read: (h: Hart) => number;
   readonly write?: (h: Hart, lo: number, hi: number) => void;
+  /**
+   * The value CSRRS/CSRRC set or clear bits in, when it differs from what `read` returns (high
+   * half in h.csrHi): mip, whose SEIP reads as the OR of the software bit and the PLIC's line.
+   */
+  readonly readToModify?: (h: Hart) => number;
 }
 
 const OK = -1;
@@ -352,6 +357,10 @@ function buildTable(): (CsrSpec | undefined)[] {
   t[C.CSR_MIP] = {
     name: 'mip',
     read: (h) => ((h.csrHi = 0), h.mip()),
+    // Priv §3.1.9: CSRRS/CSRRC modify only the software-writable SEIP bit, never the external
+    // interrupt signal ORed into what CSRR reads. (OpenSBI sets SSIP with csrs mip while the PLIC
+    // may hold SEIP high: copying the line into the software bit would latch SEIP for good.)
+    readToModify: (h) => ((h.csrHi = 0), (h.mip() & ~C.MIP_SEIP) | (h.s[S_MIP] & C.MIP_SEIP)),
     // SSIP and SEIP (software view) are writable; STIP too unless Sstc drives it (menvcfg.STCE)
     write: (h, lo) => {
       let m = C.MIP_SSIP | C.MIP_SEIP | C.MIP_STIP;

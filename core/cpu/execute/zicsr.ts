@@ -42,8 +42,16 @@ export function executeCsr(h: Hart, insn: number): void {
   }
   if (write && spec.write !== undefined) {
     if (op === 1) spec.write(h, srcLo, srcHi);
-    else if (op === 2) spec.write(h, oldLo | srcLo, oldHi | srcHi);
-    else spec.write(h, oldLo & ~srcLo, oldHi & ~srcHi);
+    else {
+      let baseLo = oldLo;
+      let baseHi = oldHi;
+      if (spec.readToModify !== undefined) {
+        baseLo = spec.readToModify(h);
+        baseHi = h.csrHi;
+      }
+      if (op === 2) spec.write(h, baseLo | srcLo, baseHi | srcHi);
+      else spec.write(h, baseLo & ~srcLo, baseHi & ~srcHi);
+    }
   }
   if (rd !== 0) {
     h.s[2 * rd] = oldLo;

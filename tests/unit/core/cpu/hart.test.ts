@@ -51,6 +51,32 @@ describe('Hart', () => {
     expect(csr(h, C.CSR_MIP)).toBe(0n);
   });
 
+  it('sets and clears mip bits with CSRRS/CSRRC without latching the PLIC line into the software SEIP bit', () => {
+    const CSRRS_MIP_T0 = 0x3442a073; // csrrs x0, mip, t0
+    const CSRRC_MIP_T1 = 0x34433073; // csrrc x0, mip, t1
+    const h = makeHart([CSRRS_MIP_T0, CSRRC_MIP_T1, J_SELF]);
+    h.setX(5, C.MIP_SSIP);
+    h.setX(6, C.MIP_SSIP);
+    h.irqLine(C.IRQ_SEI).set(true);
+    h.run(1);
+    expect(csr(h, C.CSR_MIP)).toBe(BigInt(C.MIP_SSIP | C.MIP_SEIP));
+    h.irqLine(C.IRQ_SEI).set(false);
+    expect(csr(h, C.CSR_MIP)).toBe(BigInt(C.MIP_SSIP)); // the line dropped: SEIP is gone
+    h.irqLine(C.IRQ_SEI).set(true);
+    h.run(1);
+    h.irqLine(C.IRQ_SEI).set(false);
+    expect(csr(h, C.CSR_MIP)).toBe(0n);
+  });
+
+  it('keeps a software SEIP set through CSRRS after the PLIC line drops', () => {
+    const h = makeHart([0x3442a073, J_SELF]); // csrrs x0, mip, t0
+    h.setX(5, C.MIP_SEIP);
+    h.irqLine(C.IRQ_SEI).set(true);
+    h.run(1);
+    h.irqLine(C.IRQ_SEI).set(false);
+    expect(csr(h, C.CSR_MIP)).toBe(BigInt(C.MIP_SEIP));
+  });
+
   it('returns RUN_ATTENTION without running while the attention word is set', () => {
     const h = makeHart([ADDI_A0_1, J_BACK_4]);
     h.requestAttention();
