@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { ForkOptions, MessagePortMain, UtilityProcess } from 'electron';
 import type { ConsoleName } from '../../core/api/commands.js';
 import { packageInfo } from '../../core/platform/node/package-info.js';
+import { ExitNotifier } from '../../core/vm/process-exit.js';
 import type { LaunchOptions, ProcessLauncher, VmProcessExit, VmProcessHandle } from '../../core/vm/process.js';
 import type { HostToVm } from '../../core/vm/protocol.js';
 import type { ConsoleAttachMessage } from '../vm-process/parent-port.js';
@@ -30,8 +31,7 @@ export function electronVmProcessEntry(): string {
 
 /** One VM's utility process. */
 export class UtilityVmProcess implements VmProcessHandle {
-  private readonly exitListeners = new Set<(exit: VmProcessExit) => void>();
-  private exit: VmProcessExit | null = null;
+  private readonly exit = new ExitNotifier();
   private killed = false;
 
   constructor(
@@ -49,15 +49,15 @@ export class UtilityVmProcess implements VmProcessHandle {
 
   /** Known once the process has spawned (Electron sets it after 'spawn'); null after exit. */
   get pid(): number | null {
-    return this.exit ? null : (this.child.pid ?? null);
+    return this.exit.ended ? null : (this.child.pid ?? null);
   }
 
   get exited(): boolean {
-    return this.exit !== null;
+    return this.exit.ended !== null;
   }
 
   send(message: HostToVm): void {
-    if (!this.exit) this.child.postMessage(message);
+    if (!this.exited) this.child.postMessage(message);
   }
 
   onMessage(listener: (message: unknown) => void): () => void {
@@ -67,13 +67,7 @@ export class UtilityVmProcess implements VmProcessHandle {
   }
 
   onExit(listener: (exit: VmProcessExit) => void): () => void {
-    if (this.exit) {
-      const exit = this.exit;
-      queueMicrotask(() => listener(exit));
-      return () => {};
-    }
-    this.exitListeners.add(listener);
-    return () => this.exitListeners.delete(listener);
+    return this.exit.onExit(listener);
   }
 
   /**
@@ -81,7 +75,7 @@ export class UtilityVmProcess implements VmProcessHandle {
    * take time to act on; SIGKILL through its pid is the hard stop the host means.
    */
   kill(): void {
-    if (this.exit) return;
+    if (this.exited) return;
     this.killed = true;
     const pid = this.child.pid;
     if (pid !== undefined) {
@@ -97,7 +91,7 @@ export class UtilityVmProcess implements VmProcessHandle {
 
   /** Hands `port` to the VM process, attached to `stream`; false when the process has ended. */
   attachConsole(stream: ConsoleName, port: MessagePortMain): boolean {
-    if (this.exit) return false;
+    if (this.exited) return false;
     const message: ConsoleAttachMessage = { type: 'consoleAttach', stream };
     this.child.postMessage(message, [port]);
     return true;
@@ -105,11 +99,7 @@ export class UtilityVmProcess implements VmProcessHandle {
 
   /** Electron reports only an exit code; a kill we asked for is reported as SIGKILL, like Node's launcher. */
   private ended(code: number): void {
-    if (this.exit) return;
-    this.exit = this.killed ? { code: null, signal: 'SIGKILL' } : { code, signal: null };
-    const exit = this.exit;
-    for (const l of this.exitListeners) l(exit);
-    this.exitListeners.clear();
+    this.exit.end(this.killed ? { code: null, signal: 'SIGKILL' } : { code, signal: null });
   }
 }
 

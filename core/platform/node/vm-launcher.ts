@@ -7,6 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ExitNotifier } from '../../vm/process-exit.js';
 import type { LaunchOptions, ProcessLauncher, VmProcessExit, VmProcessHandle } from '../../vm/process.js';
 import type { HostToVm } from '../../vm/protocol.js';
 import { packageInfo } from './package-info.js';
@@ -23,8 +24,7 @@ export function vmProcessEntry(): string {
 
 class ForkedVmProcess implements VmProcessHandle {
   readonly pid: number | null;
-  private readonly exitListeners = new Set<(exit: VmProcessExit) => void>();
-  private exit: VmProcessExit | null = null;
+  private readonly exit = new ExitNotifier();
 
   constructor(private readonly child: ChildProcess) {
     this.pid = child.pid ?? null;
@@ -36,7 +36,7 @@ class ForkedVmProcess implements VmProcessHandle {
   }
 
   send(message: HostToVm): void {
-    if (this.exit || !this.child.connected) return;
+    if (this.exit.ended || !this.child.connected) return;
     this.child.send(message, (error) => {
       void error; // the process is going away: its exit is reported separately
     });
@@ -48,24 +48,15 @@ class ForkedVmProcess implements VmProcessHandle {
   }
 
   onExit(listener: (exit: VmProcessExit) => void): () => void {
-    if (this.exit) {
-      const exit = this.exit;
-      queueMicrotask(() => listener(exit));
-      return () => {};
-    }
-    this.exitListeners.add(listener);
-    return () => this.exitListeners.delete(listener);
+    return this.exit.onExit(listener);
   }
 
   kill(): void {
-    if (!this.exit) this.child.kill('SIGKILL');
+    if (!this.exit.ended) this.child.kill('SIGKILL');
   }
 
   private ended(exit: VmProcessExit): void {
-    if (this.exit) return;
-    this.exit = exit;
-    for (const l of this.exitListeners) l(exit);
-    this.exitListeners.clear();
+    this.exit.end(exit);
   }
 }
 
