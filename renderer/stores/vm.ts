@@ -139,11 +139,15 @@ export const useVmStore = defineStore('vm', () => {
     }
   }
 
-  /** Creates a VM and selects it. Rejects with the host's ApiError (the wizard shows it). */
-  async function create(config: VmConfigInput): Promise<VmDetails> {
+  /**
+   * Creates a VM and selects it. With `template` (a template with disks of its own) the host copies
+   * them first: `operation.progress` events under `operationId` follow it, `cancelOperation` stops it.
+   * Rejects with the host's ApiError (the wizard shows it; code 'cancelled' after a cancel).
+   */
+  async function create(config: VmConfigInput, from?: { template: string; operationId: string }): Promise<VmDetails> {
     const api = host.client;
     if (!api) throw new ApiError('disconnected', 'not connected to the host');
-    const vm = await api.vmCreate(config);
+    const vm = from ? await api.call({ type: 'vm.create', config, template: from.template, operationId: from.operationId }) : await api.vmCreate(config);
     details.value = { ...details.value, [vm.id]: vm };
     apply({ type: 'vm.added', vm: { id: vm.id, name: vm.config.name, state: vm.state, harts: vm.config.harts, memoryMiB: vm.config.memoryMiB } });
     select(vm.id);
@@ -160,12 +164,23 @@ export const useVmStore = defineStore('vm', () => {
     return vm;
   }
 
-  /** Deletes a VM and its files. Rejects with the host's ApiError. */
-  async function remove(id: VmId): Promise<void> {
+  /** Cancels a long operation (a create copying disks); false when it had already ended. */
+  async function cancelOperation(operationId: string): Promise<boolean> {
+    const api = host.client;
+    if (!api) return false;
+    return (await api.operationCancel(operationId)).cancelled;
+  }
+
+  /**
+   * Deletes a VM and its files; with `keepDisks` its own disks move to <data>/kept-disks/ first.
+   * Resolves with that folder (null: nothing kept). Rejects with the host's ApiError.
+   */
+  async function remove(id: VmId, options: { keepDisks?: boolean } = {}): Promise<string | null> {
     const api = host.client;
     if (!api) throw new ApiError('disconnected', 'not connected to the host');
-    await api.vmDelete(id);
+    const result = await api.call({ type: 'vm.delete', id, keepDisks: options.keepDisks === true });
     apply({ type: 'vm.removed', id });
+    return result.keptDisks ?? null;
   }
 
   function apply(event: ApiEvent): void {
@@ -247,5 +262,6 @@ export const useVmStore = defineStore('vm', () => {
     create,
     update,
     remove,
+    cancelOperation,
   };
 });
