@@ -63,6 +63,10 @@ class PortConsole implements ConsoleAttachment {
   private open = true;
   private readonly stopEvents: () => void;
   private settle: { resolve: () => void; reject: (error: Error) => void } | null = null;
+  /** The VM's state as the host last announced it (null until it changes). */
+  private lastState: string | null = null;
+  /** A closed port may be replaced at once only once per state announcement (no retry loop). */
+  private retryArmed = false;
 
   constructor(
     private readonly options: DesktopConsoleOptions,
@@ -74,7 +78,9 @@ class PortConsole implements ConsoleAttachment {
     // A VM that (re)starts gets a new process: follow it with a new port.
     this.stopEvents = options.api.onEvent((event) => {
       if (event.type !== 'vm.stateChanged' || event.id !== vmId) return;
-      if ((event.state === 'starting' || event.state === 'running') && !this.port) void this.connect(false);
+      this.lastState = event.state;
+      this.retryArmed = true;
+      if (this.hasProcess() && !this.port) void this.connect(false);
     });
     void this.connect(true);
   }
@@ -129,11 +135,22 @@ class PortConsole implements ConsoleAttachment {
         this.settled(new Error(message.message));
       }
     };
-    // Electron's MessagePort extension: 'close' when the other end (the VM process) is gone.
+    // Electron's MessagePort extension: 'close' when the other end (the VM process) is gone. The
+    // host's events and the port travel separately: when the VM already runs again (a quick
+    // restart), its new process gets a new port now.
     port.addEventListener('close', () => {
-      if (this.port === port) this.port = null;
+      if (this.port !== port) return;
+      this.port = null;
+      if (this.hasProcess() && this.retryArmed) {
+        this.retryArmed = false;
+        void this.connect(false);
+      }
     });
     port.start();
+  }
+
+  private hasProcess(): boolean {
+    return this.lastState === 'starting' || this.lastState === 'running' || this.lastState === 'paused';
   }
 
   /** The output the host kept for a VM without a process (stopped, crashed). */

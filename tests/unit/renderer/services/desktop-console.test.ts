@@ -139,6 +139,27 @@ describe('desktop consoles over MessagePorts', () => {
     attachment.detach();
   });
 
+  it('a quick restart announced before the old port closed: the close itself opens the new port', async () => {
+    const world = desktopWorld({ running: true });
+    const seen: string[] = [];
+    const attachment = world.opener('alpine', 'serial', (b) => seen.push(text(b)))!;
+    await vi.waitFor(() => expect(world.vmEnds).toHaveLength(1));
+    const first = world.vmEnds[0]!;
+    first.port.postMessage({ type: 'scrollback', data: bytes('one\n') });
+    await attachment.ready;
+    world.emit({ type: 'vm.stateChanged', id: 'alpine', state: 'running', previous: 'starting' }); // the new process runs
+    first.port.close(); // ...and only now the old port closes
+    await vi.waitFor(() => expect(world.vmEnds).toHaveLength(2));
+    const second = world.vmEnds[1]!;
+    opened.push(second.port);
+    second.port.postMessage({ type: 'output', data: bytes('two\n') });
+    await vi.waitFor(() => expect(seen).toEqual(['one\n', 'two\n']));
+    second.port.close(); // no new announcement: no retry
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(world.vmEnds).toHaveLength(2);
+    attachment.detach();
+  });
+
   it('an error from the VM process (unknown stream) rejects ready', async () => {
     const world = desktopWorld({ running: true });
     const attachment = world.opener('alpine', 'serial', () => {})!;
