@@ -85,9 +85,18 @@ async function start(): Promise<void> {
   let windowSession: ApiSession | undefined;
   let pageLoaded = false;
   let pending: DesktopCommand[] = [];
+  let saveTimer: NodeJS.Timeout | null = null;
   const saveState = () => {
+    if (saveTimer) clearTimeout(saveTimer);
+    saveTimer = null;
     if (!window || window.isDestroyed()) return;
     saveWindowState(stateFile, { bounds: window.getNormalBounds(), maximized: window.isMaximized(), lastVmId: selectedVmId }, log);
+  };
+  /** Saves a second after the last move, resize or selection (so a crash keeps the state too). */
+  const saveSoon = () => {
+    if (saveTimer) clearTimeout(saveTimer);
+    saveTimer = setTimeout(saveState, 1000);
+    saveTimer.unref();
   };
   /** Sends a command to the page, opening the window first when there is none (macOS). */
   const deliver = (command: DesktopCommand) => {
@@ -121,6 +130,10 @@ async function start(): Promise<void> {
       for (const command of pending) sendCommand(created, command);
       pending = [];
     });
+    created.on('resize', saveSoon);
+    created.on('move', saveSoon);
+    created.on('maximize', saveSoon);
+    created.on('unmaximize', saveSoon);
     created.on('close', (event: { preventDefault(): void }) => {
       saveState();
       // Closing the window quits (except on macOS): through the quit flow, which may ask first.
@@ -179,6 +192,7 @@ async function start(): Promise<void> {
     onSelection: (report) => {
       selectedVmId = report.vmId;
       refreshMenu();
+      saveSoon();
     },
   });
   hypervisor.subscribe((event) => {

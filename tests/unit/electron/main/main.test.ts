@@ -281,6 +281,14 @@ describe('Electron main: the desktop channels, menu, window state and quit', () 
       expect(window.webContents.sent.some(([, event]) => (event as { type?: string }).type === 'console.output')).toBe(false);
     });
 
+    it('moving the window saves its state soon after (a crash keeps it too)', async () => {
+      const file = join(fake.pathsRoot, 'userData', 'window-state.json');
+      (window.options as Record<string, unknown>).x = 64;
+      window.emit('move');
+      await vi.waitFor(() => expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ bounds: { x: 64 }, lastVmId: vmId }), { timeout: 5000 });
+      (window.options as Record<string, unknown>).x = 10;
+    });
+
     it('closing the window saves its state with the selected VM, and a reload restores the selection', async () => {
       const event = { preventDefault: vi.fn() };
       window.emit('close', event);
