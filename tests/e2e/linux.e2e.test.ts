@@ -139,6 +139,30 @@ describe.skipIf(!browser.available)('the Linux (busybox) template in the RiscSta
     expect(existsSync(join(home, 'vms', vmId))).toBe(false);
   }, 120_000);
 
+  it('says what to run when the Linux guest is not built (an empty guest cache)', async () => {
+    const emptyHome = freshHome();
+    const { child, url: otherUrl } = await startServer(emptyHome, { XDG_CACHE_HOME: join(emptyHome, 'empty-cache') });
+    const other = await openBrowser();
+    try {
+      await other.page.goto(otherUrl);
+      await other.page.locator('[data-testid="status-connection"][data-status="connected"]').waitFor();
+      await other.page.getByTestId('toolbar-new-vm').click();
+      await other.page.getByRole('dialog', { name: 'New Virtual Machine' }).waitFor();
+      const card = other.page.getByTestId(`template-${TEMPLATE}`);
+      await card.click();
+      await expect(card.getByTestId('template-build-hint').innerText()).resolves.toContain('run “npm run guests” in RiscStation’s source folder (about an hour)');
+      expect(await other.page.getByTestId('wizard-next').isDisabled()).toBe(true);
+      expect(await seriousAxeViolations(other.page)).toEqual([]);
+      await other.page.screenshot({ path: join(SHOTS, 'linux-wizard-not-built.png') });
+      expect(other.cspViolations).toEqual([]);
+      expect(other.pageErrors).toEqual([]);
+    } finally {
+      await other.close();
+      await stopServer(child);
+      rmSync(emptyHome, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('ran under the host CSP without a violation or an uncaught error', () => {
     expect(session.cspViolations).toEqual([]);
     expect(session.pageErrors).toEqual([]);

@@ -39,11 +39,11 @@ export function ensureBuilt(): void {
   }
 }
 
-/** Starts `riscstation serve --port 0` and resolves with the URL it prints. */
-export function startServer(home: string): Promise<{ child: ChildProcess; url: string }> {
+/** Starts `riscstation serve --port 0` and resolves with the URL it prints (`env` adds variables). */
+export function startServer(home: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], {
     cwd: ROOT,
-    env: { ...process.env, RISCSTATION_HOME: home },
+    env: { ...process.env, ...env, RISCSTATION_HOME: home },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolvePromise, reject) => {
