@@ -73,11 +73,13 @@ async function start(): Promise<void> {
   // Window state: restored at start (validated, on-screen only), saved when the window closes.
   const log = (message: string) => console.warn(`riscstation: ${message}`);
   const stateFile = windowStatePath(dataDir);
-  const restored = loadWindowState(
-    stateFile,
-    screen.getAllDisplays().map((display) => display.workArea),
-    log,
-  );
+  const readState = () =>
+    loadWindowState(
+      stateFile,
+      screen.getAllDisplays().map((display) => display.workArea),
+      log,
+    );
+  const restored = readState();
   /** The VM selected in the window (reported by the page); the VM menu acts on it. */
   let selectedVmId: string | null = restored?.lastVmId ?? null;
 
@@ -119,8 +121,10 @@ async function start(): Promise<void> {
     log: (message, error) => console.error(message, error),
   });
 
+  let opened = 0;
   const openWindow = () => {
-    const created = createMainWindow(PRELOAD_PATH, window === null ? restored : null);
+    // The first window opens as the app was left; one reopened later (macOS) as the last one was.
+    const created = createMainWindow(PRELOAD_PATH, opened++ === 0 ? restored : readState());
     pageLoaded = false;
     windowSession = forwardEvents(api, created);
     created.webContents.on('did-finish-load', () => {

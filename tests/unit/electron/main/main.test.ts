@@ -8,7 +8,18 @@ import { buildHypervisorGuest, gcc } from '../../../integration/hypervisor-guest
 import { FakeBrowserWindow, FakeWebContents, type FakeMessagePort } from '../fake-electron.js';
 import { inProcessUtility } from '../in-process-utility.js';
 
-const fake = await vi.hoisted(async () => (await import('../fake-electron.js')).createFakeElectron());
+const fake = await vi.hoisted(async () => {
+  const created = (await import('../fake-electron.js')).createFakeElectron();
+  // The app was last left maximized at this position, with the VM 'echo' selected.
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  mkdirSync(join(created.pathsRoot, 'userData'), { recursive: true });
+  writeFileSync(
+    join(created.pathsRoot, 'userData', 'window-state.json'),
+    JSON.stringify({ version: 1, bounds: { x: 100, y: 50, width: 1000, height: 700 }, maximized: true, lastVmId: 'echo' }),
+  );
+  return created;
+});
 vi.mock('electron', () => fake.module);
 
 // The launcher looks for the built VM-process entry (dist/electron/vm-process.js); the in-process
@@ -68,6 +79,13 @@ describe('Electron main', () => {
     expect(fake.module.protocol.registerSchemesAsPrivileged).toHaveBeenCalledWith([
       { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
     ]);
+  });
+
+  it('opens the window as it was left: saved position and size, maximized once shown', () => {
+    expect(window.options).toMatchObject({ x: 100, y: 50, width: 1000, height: 700 });
+    expect(window.isMaximized()).toBe(false);
+    window.emit('ready-to-show');
+    expect(window.isMaximized()).toBe(true);
   });
 
   it('serves the hypervisor: vm.list reads the (empty) library in userData', async () => {
@@ -286,14 +304,14 @@ describe('Electron main: the desktop channels, menu, window state and quit', () 
       (window.options as Record<string, unknown>).x = 64;
       window.emit('move');
       await vi.waitFor(() => expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ bounds: { x: 64 }, lastVmId: vmId }), { timeout: 5000 });
-      (window.options as Record<string, unknown>).x = 10;
+      (window.options as Record<string, unknown>).x = 100;
     });
 
     it('closing the window saves its state with the selected VM, and a reload restores the selection', async () => {
       const event = { preventDefault: vi.fn() };
       window.emit('close', event);
       const saved = JSON.parse(readFileSync(join(fake.pathsRoot, 'userData', 'window-state.json'), 'utf8')) as Record<string, unknown>;
-      expect(saved).toEqual({ version: 1, bounds: { x: 10, y: 20, width: 1280, height: 800 }, maximized: false, lastVmId: vmId });
+      expect(saved).toEqual({ version: 1, bounds: { x: 100, y: 50, width: 1000, height: 700 }, maximized: true, lastVmId: vmId });
       // Closing quits (Linux): through the quit flow, so the window stays until it is answered.
       expect(event.preventDefault).toHaveBeenCalled();
       expect(fake.module.app.quit).toHaveBeenCalled();
