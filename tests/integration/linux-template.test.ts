@@ -133,3 +133,34 @@ describe.skipIf(!built || !guestBuilt || !fwJump.available)('Linux (busybox) tem
     expect(readdirSync(join(dataDir, 'vms')).sort()).toEqual(['linux', 'uboot']);
   });
 });
+
+describe.skipIf(!built || !guestBuilt || !fwJump.available)('riscstation vm create --template linux-busybox / vm delete --keep-disks (the built CLI)', { timeout: 180_000 }, () => {
+  const cli = join(root, 'dist/core/host/cli/main.js');
+  const tmp = mkdtempSync(join(tmpdir(), 'rs-linux-cli-'));
+  const home = join(tmp, 'data');
+  const cache = join(tmp, 'cache');
+  mkdirSync(join(cache, 'riscstation', 'guests'), { recursive: true });
+  if (guestBuilt) symlinkSync(guestDir, join(cache, 'riscstation', 'guests', 'linux-busybox'));
+  const rs = (...args: string[]) => {
+    const r = spawnSync(process.execPath, [cli, ...args], { env: { ...process.env, RISCSTATION_HOME: home, XDG_CACHE_HOME: cache }, encoding: 'utf8', timeout: 120_000 });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+
+  afterAll(() => {
+    rs('host', 'stop');
+  });
+
+  it('shows the copy’s progress, lists the VM’s own disk, and keeps it on delete --keep-disks', () => {
+    expect(rs('vm', 'start', 'not-yet').stderr).toMatch(/started a RiscStation host in the background/);
+    const created = rs('vm', 'create', 'lx', '--template', 'linux-busybox', '--smp', '2');
+    expect(created.code).toBe(0);
+    expect(created.stderr).toContain('copying root.ext4: 100% (128 of 128 MiB)');
+    expect(created.stdout).toBe(`created VM 'lx' (id lx): 2 hart(s), 256 MiB\n  disk ${join(home, 'vms', 'lx', 'disks', 'root.ext4')}\n`);
+    const deleted = rs('vm', 'delete', 'lx', '--keep-disks');
+    expect(deleted.code).toBe(0);
+    const [kept] = readdirSync(join(home, 'kept-disks'));
+    expect(deleted.stdout).toBe(`deleted VM lx\nits disks are kept in ${join(home, 'kept-disks', kept)}\n`);
+    expect(readdirSync(join(home, 'kept-disks', kept)).sort()).toEqual(['root.ext4', 'vm.json']);
+    expect(existsSync(join(home, 'vms', 'lx'))).toBe(false);
+  });
+});
