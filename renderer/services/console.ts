@@ -5,10 +5,12 @@
  *
  * At 100 KB/s of guest output the host sends hundreds of small events a second. Writing each to
  * xterm as it arrives makes xterm re-render per event; `TerminalWriter` gathers them and writes
- * once per animation frame, waits for xterm to finish parsing a write before the next one (its
+ * in the next animation frame, waits for xterm to finish parsing a write before the next one (its
  * write callback), and keeps at most `maxPending` bytes waiting: beyond that the oldest output is
  * dropped and the terminal says how much, so a flood never freezes the page or grows memory
- * without bound.
+ * without bound. While output streams without pause, writes (and so xterm's DOM re-renders, the
+ * main cost in a profile of a 128 KiB/s flood) are spaced `streamingIntervalMs` apart; a key's
+ * echo after a quiet spell still shows in the next frame.
  */
 import {
   base64ToBytes,
@@ -98,6 +100,12 @@ export interface TerminalWriterOptions {
   readonly maxPending?: number;
   /** The line written when output had to be dropped. */
   readonly droppedNotice?: (bytes: number) => string;
+  /** Runs `fn` after `ms` (setTimeout); with `now`, spaces writes while output streams. */
+  readonly delay?: (fn: () => void, ms: number) => void;
+  /** Milliseconds on a monotonic clock (performance.now). */
+  readonly now?: () => number;
+  /** Least time between two writes while output streams (default 50 ms: 20 renders a second). */
+  readonly streamingIntervalMs?: number;
 }
 
 const DEFAULT_MAX_PENDING = 4 * 1024 * 1024;
@@ -110,6 +118,7 @@ export class TerminalWriter {
   private scheduled = false;
   private writing = false;
   private closed = false;
+  private lastWrite = -Infinity;
   /** Bytes handed to the terminal so far (the console pane shows it to tests as data-bytes). */
   written = 0;
   /** Bytes dropped because the terminal could not keep up. */
@@ -160,9 +169,12 @@ export class TerminalWriter {
   }
 
   private kick(): void {
-    if (this.scheduled || this.writing || this.closed) return;
+    if (this.scheduled || this.writing || this.closed || this.pendingBytes === 0) return;
     this.scheduled = true;
-    this.options.schedule(() => this.flush());
+    const { delay, now } = this.options;
+    const wait = delay && now ? this.lastWrite + (this.options.streamingIntervalMs ?? 50) - now() : 0;
+    if (wait > 0 && delay) delay(() => this.options.schedule(() => this.flush()), wait);
+    else this.options.schedule(() => this.flush());
   }
 
   private flush(): void {
@@ -187,6 +199,7 @@ export class TerminalWriter {
     this.pending = [];
     this.pendingBytes = 0;
     this.writing = true;
+    this.lastWrite = this.options.now?.() ?? 0;
     this.terminal.write(data, () => {
       this.writing = false;
       this.kick();

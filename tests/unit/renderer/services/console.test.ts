@@ -118,3 +118,30 @@ describe('attachConsole', () => {
     }
   });
 });
+
+describe('TerminalWriter while output streams', () => {
+  it('spaces writes streamingIntervalMs apart, and writes at the next frame after a quiet spell', () => {
+    const term = slowTerminal();
+    const frame = frames();
+    let now = 0;
+    const timers: { at: number; fn: () => void }[] = [];
+    const w = new TerminalWriter(term, { schedule: frame.schedule, now: () => now, delay: (fn, ms) => timers.push({ at: now + ms, fn }), streamingIntervalMs: 50 });
+    w.push(bytes('a'));
+    frame.run();
+    term.finish();
+    now = 10;
+    w.push(bytes('b'));
+    expect(frame.count).toBe(0);
+    expect(timers.map((t) => t.at)).toEqual([50]);
+    now = 50;
+    timers.shift()!.fn();
+    frame.run();
+    expect(term.writes).toEqual(['a', 'b']);
+    term.finish();
+    now = 500;
+    w.push(bytes('c'));
+    expect(frame.count).toBe(1);
+    frame.run();
+    expect(term.writes).toEqual(['a', 'b', 'c']);
+  });
+});
