@@ -273,6 +273,7 @@ async function runAction(action: Action, args: string[], values: CliValues, io: 
         io.out(`  kernel    ${c.kernel ?? '-'}`);
         if (c.initrd) io.out(`  initrd    ${c.initrd}`);
         if (c.cmdline) io.out(`  cmdline   ${c.cmdline}`);
+        for (const d of c.disks) io.out(`  disk      ${d.path}${d.readOnly ? ' (read-only)' : ''}`);
         io.out(`  cpu cap   ${c.cpuCapPercent}%`);
         if (c.notes) io.out(`  notes     ${c.notes}`);
         return EXIT_OK;
