@@ -109,6 +109,12 @@ describe.skipIf(!built || !gcc.available)('riscstation vm / host / template (the
     await new Promise((r) => child.once('exit', r));
   });
 
+  it('vm console --stream picks the console; an unknown one is refused with the choices', () => {
+    const r = rs('vm', 'console', 'echo', '--stream', 'ttyS9');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--stream is one of serial, hvc0, not 'ttyS9'");
+  });
+
   it('a second host on the same library is refused with the holder’s pid, changing nothing', () => {
     const before = library(home);
     const holder = JSON.parse(readFileSync(join(home, 'host.json'), 'utf8')).pid;
