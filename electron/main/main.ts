@@ -19,6 +19,7 @@ import { registerConsolePortIpc, registerSelectionIpc, sendCommand } from './des
 import { forwardEvents, isTrustedSender, registerApiIpc } from './ipc.js';
 import { buildMenuTemplate, type MenuSelection, type MenuVmAction } from './menu.js';
 import { QuitFlow } from './quit.js';
+import { desktopStrings } from './strings.js';
 import { ElectronVmLauncher } from './vm-launcher.js';
 import { createMainWindow, lockDown } from './window.js';
 import { loadWindowState, saveWindowState, windowStatePath } from './window-state.js';
@@ -109,7 +110,10 @@ async function start(): Promise<void> {
     }
   };
 
+  // Main's own words (menu, quit question) follow the OS language, English or Japanese.
+  const strings = desktopStrings(app.getLocale());
   const quitFlow = new QuitFlow({
+    strings,
     listVms: () => hypervisor.list(),
     ask: async (options) => (window && !window.isDestroyed() ? dialog.showMessageBox(window, options) : dialog.showMessageBox(options)).then((r) => r.response),
     shutdown: async () => {
@@ -187,6 +191,7 @@ async function start(): Promise<void> {
       menuSelection(),
       { newVm: () => deliver({ type: 'newVm' }), preferences: () => deliver({ type: 'preferences' }), power, quit: () => app.quit() },
       process.platform,
+      strings,
     );
     Menu.setApplicationMenu(Menu.buildFromTemplate(template));
   };

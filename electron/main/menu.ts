@@ -10,6 +10,7 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import type { VmState } from '../../core/api/index.js';
 import { ALLOWED } from '../../core/vm/lifecycle.js';
+import { desktopStrings, type DesktopStrings } from './strings.js';
 
 /** What the menu acts on. */
 export interface MenuSelection {
@@ -44,8 +45,15 @@ export function menuAllows(selection: MenuSelection | null, action: MenuVmAction
 }
 
 /** The menu template for `platform` (macOS puts Preferences and Quit in the app menu). */
-export function buildMenuTemplate(selection: MenuSelection | null, actions: MenuActions, platform: NodeJS.Platform): MenuItemConstructorOptions[] {
+export function buildMenuTemplate(
+  selection: MenuSelection | null,
+  actions: MenuActions,
+  platform: NodeJS.Platform,
+  strings: DesktopStrings = desktopStrings('en'),
+): MenuItemConstructorOptions[] {
   const mac = platform === 'darwin';
+  /** Windows and Linux underline the first letter as the menu's access key. */
+  const top = (label: string) => (mac || !/^[A-Za-z]/.test(label) ? label : `&${label}`);
   const power = (id: MenuVmAction, label: string, accelerator: string): MenuItemConstructorOptions => ({
     id: `vm.${id}`,
     label,
@@ -58,11 +66,11 @@ export function buildMenuTemplate(selection: MenuSelection | null, actions: Menu
   const paused = selection?.state === 'paused';
   const preferences: MenuItemConstructorOptions = {
     id: 'app.preferences',
-    label: mac ? 'Settings…' : 'Preferences…',
+    label: mac ? strings.settingsMac : strings.preferences,
     accelerator: ACCELERATORS.preferences,
     click: () => actions.preferences(),
   };
-  const quit: MenuItemConstructorOptions = { id: 'app.quit', label: 'Quit RiscStation', accelerator: ACCELERATORS.quit, click: () => actions.quit() };
+  const quit: MenuItemConstructorOptions = { id: 'app.quit', label: strings.quit, accelerator: ACCELERATORS.quit, click: () => actions.quit() };
   const template: MenuItemConstructorOptions[] = [];
   if (mac) {
     template.push({
@@ -71,28 +79,28 @@ export function buildMenuTemplate(selection: MenuSelection | null, actions: Menu
     });
   }
   template.push({
-    label: mac ? 'File' : '&File',
+    label: top(strings.file),
     submenu: [
-      { id: 'vm.new', label: 'New VM…', accelerator: ACCELERATORS.newVm, click: () => actions.newVm() },
+      { id: 'vm.new', label: strings.newVm, accelerator: ACCELERATORS.newVm, click: () => actions.newVm() },
       ...(mac ? [] : [{ type: 'separator' } as const, preferences, { type: 'separator' } as const, quit]),
     ],
   });
   template.push({
-    label: mac ? 'Edit' : '&Edit',
+    label: top(strings.edit),
     submenu: [{ role: 'undo' }, { role: 'redo' }, { type: 'separator' }, { role: 'cut' }, { role: 'copy' }, { role: 'paste' }, { role: 'selectAll' }],
   });
   template.push({
-    label: mac ? 'VM' : '&VM',
+    label: top(strings.vm),
     submenu: [
-      power('start', 'Power On', ACCELERATORS.start),
-      power('stop', 'Power Off', ACCELERATORS.stop),
+      power('start', strings.powerOn, ACCELERATORS.start),
+      power('stop', strings.powerOff, ACCELERATORS.stop),
       { type: 'separator' },
-      paused ? power('resume', 'Resume', ACCELERATORS.pause) : power('pause', 'Pause', ACCELERATORS.pause),
-      power('reset', 'Reset', ACCELERATORS.reset),
+      paused ? power('resume', strings.resume, ACCELERATORS.pause) : power('pause', strings.pause, ACCELERATORS.pause),
+      power('reset', strings.reset, ACCELERATORS.reset),
     ],
   });
   template.push({
-    label: mac ? 'View' : '&View',
+    label: top(strings.view),
     submenu: [{ role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { type: 'separator' }, { role: 'togglefullscreen' }],
   });
   template.push({ role: 'windowMenu' });

@@ -5,20 +5,20 @@
  */
 import type { MessageBoxOptions } from 'electron';
 import type { VmSummary } from '../../core/api/index.js';
+import { desktopStrings, type DesktopStrings } from './strings.js';
 
-export const QUIT_BUTTONS = ['Power off VMs and quit', 'Cancel'] as const;
-
-/** The question for `running` VMs (the buttons are QUIT_BUTTONS; Cancel is the default and Escape). */
-export function quitDialogOptions(running: readonly Pick<VmSummary, 'name'>[]): MessageBoxOptions {
+/**
+ * The question for `running` VMs: button 0 powers off and quits, button 1 (the default, and
+ * Escape) cancels.
+ */
+export function quitDialogOptions(running: readonly Pick<VmSummary, 'name'>[], strings: DesktopStrings = desktopStrings('en')): MessageBoxOptions {
   const names = running.map((vm) => `• ${vm.name}`).join('\n');
   return {
     type: 'warning',
-    title: 'Quit RiscStation',
-    message: running.length === 1 ? `The VM '${running[0]!.name}' is running.` : `${running.length} VMs are running.`,
-    detail:
-      `${names}\n\nQuitting powers them off: each guest is asked to shut down and is stopped after a few seconds ` +
-      'if it does not. Unsaved work inside the guests may be lost.',
-    buttons: [...QUIT_BUTTONS],
+    title: strings.quitTitle,
+    message: running.length === 1 ? strings.quitOne(running[0]!.name) : strings.quitMany(running.length),
+    detail: `${names}\n\n${strings.quitDetail}`,
+    buttons: [...strings.quitButtons],
     defaultId: 1,
     cancelId: 1,
     noLink: true,
@@ -40,6 +40,8 @@ export interface QuitFlowOptions {
   /** Ends the app (app.exit). */
   exit(code: number): void;
   log(message: string, error?: unknown): void;
+  /** The language of the question (default English). */
+  readonly strings?: DesktopStrings;
 }
 
 /**
@@ -66,7 +68,7 @@ export class QuitFlow {
       return;
     }
     this.phase = 'asking';
-    this.options.ask(quitDialogOptions(running)).then(
+    this.options.ask(quitDialogOptions(running, this.options.strings)).then(
       (button) => {
         if (button === 0) this.close();
         else this.phase = 'idle';

@@ -177,6 +177,7 @@ export function createFakeElectron() {
       quit: vi.fn(),
       whenReady: vi.fn(() => Promise.resolve()),
       getPath: vi.fn((name: string) => join(pathsRoot, name)),
+      getLocale: vi.fn(() => 'en-US'),
       exit: vi.fn(),
       on: vi.fn((event: string, listener: Listener) => {
         appListeners.set(event, [...(appListeners.get(event) ?? []), listener]);

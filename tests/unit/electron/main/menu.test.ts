@@ -2,6 +2,7 @@ import type { MenuItemConstructorOptions } from 'electron';
 import { describe, expect, it, vi } from 'vitest';
 import type { VmState } from '../../../../core/api/index.js';
 import { ACCELERATORS, buildMenuTemplate, type MenuActions, type MenuSelection } from '../../../../electron/main/menu.js';
+import { desktopStrings } from '../../../../electron/main/strings.js';
 
 function actions() {
   return {
@@ -100,5 +101,16 @@ describe('application menu', () => {
       template.find((top) => Array.isArray(top.submenu) && top.submenu.some((item) => item.id === id))?.label;
     expect([holder(mac, 'app.preferences'), holder(mac, 'app.quit'), byId(mac, 'app.preferences').label]).toEqual(['RiscStation', 'RiscStation', 'Settings…']);
     expect([holder(linux, 'app.preferences'), holder(linux, 'app.quit'), byId(linux, 'app.preferences').label]).toEqual(['&File', '&File', 'Preferences…']);
+  });
+
+  it('speaks Japanese on a Japanese system (the page’s terms; no access-key ampersands on Japanese labels)', () => {
+    const template = buildMenuTemplate(vm('running'), actions(), 'linux', desktopStrings('ja'));
+    expect(template.map((top) => top.label ?? top.role)).toEqual(['ファイル', '編集', '&VM', '表示', 'windowMenu']);
+    expect([byId(template, 'vm.start').label, byId(template, 'vm.stop').label, byId(template, 'vm.pause').label, byId(template, 'app.quit').label]).toEqual([
+      'パワーオン',
+      'パワーオフ',
+      '一時停止',
+      'RiscStation を終了',
+    ]);
   });
 });

@@ -1,7 +1,8 @@
 import { rmSync } from 'node:fs';
 import type { MessageBoxOptions } from 'electron';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { QUIT_BUTTONS, QuitFlow } from '../../../../electron/main/quit.js';
+import { QuitFlow, quitDialogOptions } from '../../../../electron/main/quit.js';
+import { desktopStrings } from '../../../../electron/main/strings.js';
 import { buildHypervisorGuest, gcc } from '../../../integration/hypervisor-guests.js';
 import { tempHost, waitForConsole } from '../../core/hypervisor/test-host.js';
 
@@ -38,6 +39,12 @@ describe('quit confirmation', () => {
     expect(event.preventDefault).toHaveBeenCalled();
     await vi.waitFor(() => expect(exit).toHaveBeenCalledWith(0));
     expect(d.asked).toEqual([]);
+  });
+
+  it('asks in Japanese on a Japanese system, naming every running VM', () => {
+    const options = quitDialogOptions([{ name: 'alpine' }, { name: 'uboot' }], desktopStrings('ja-JP'));
+    expect(options).toMatchObject({ message: '2 台の VM が実行中です。', buttons: ['VM をパワーオフして終了', 'キャンセル'], cancelId: 1 });
+    expect(options.detail).toMatch(/^• alpine\n• uboot\n\n終了すると/);
   });
 
   it('a failed power-off still exits, with code 1', async () => {
@@ -77,7 +84,7 @@ describe('quit confirmation', () => {
 
       flow.beforeQuit(quitEvent());
       expect(flow.state).toBe('asking');
-      expect(d.asked[0]).toMatchObject({ buttons: [...QUIT_BUTTONS], cancelId: 1, defaultId: 1, message: "The VM 'echo' is running." });
+      expect(d.asked[0]).toMatchObject({ buttons: ['Power off VMs and quit', 'Cancel'], cancelId: 1, defaultId: 1, message: "The VM 'echo' is running." });
       flow.beforeQuit(quitEvent()); // Cmd+Q again while the dialog is up: no second dialog
       expect(d.asked).toHaveLength(1);
       d.click(1); // Cancel
