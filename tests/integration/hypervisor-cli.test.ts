@@ -79,7 +79,7 @@ describe.skipIf(!built || !gcc.available)('riscstation vm / host / template (the
     const stats = JSON.parse(rs('vm', 'stats', 'echo', '--json').stdout);
     expect(stats).toMatchObject({ id: 'echo', state: 'running', harts: 1, pid: shown.pid });
     const templates = JSON.parse(rs('template', 'list', '--json').stdout);
-    expect(templates.map((t: { id: string }) => t.id)).toEqual(['bare-metal', 'opensbi-uboot']);
+    expect(templates.map((t: { id: string }) => t.id)).toEqual(['bare-metal', 'linux-busybox', 'opensbi-uboot']);
     const status = JSON.parse(rs('host', 'status', '--json').stdout);
     expect(status.vms).toEqual({ total: 1, running: 1 });
     expect(status.memory.runningMiB).toBe(32);
