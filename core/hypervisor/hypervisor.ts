@@ -454,7 +454,8 @@ export class Hypervisor {
     }
     vm.process = handle;
     vm.startedAt = this.platform.timers.now();
-    this.log(vm.id, `VM process ${handle.pid ?? '(in memory)'} started`);
+    // utilityProcess learns its pid only once the process has spawned: 'booted' logs it then.
+    this.log(vm.id, handle.pid === null ? 'VM process starting' : `VM process ${handle.pid} started`);
     handle.onMessage((raw) => this.onVmMessage(vm, handle, raw));
     handle.onExit((exit) => this.onVmExit(vm, handle, exit));
     const booted = this.expect(vm, (m) => m.type === 'booted', 'boot');
@@ -649,7 +650,7 @@ export class Hypervisor {
         break;
       case 'booted':
         vm.scheduler = message.scheduler;
-        this.log(vm.id, `running: ${message.harts} hart(s), ${message.scheduler} scheduler`);
+        this.log(vm.id, `running: ${message.harts} hart(s), ${message.scheduler} scheduler, process ${handle.pid ?? '(in memory)'}`);
         vm.lifecycle.apply({ type: 'booted' });
         break;
       case 'stopped':
