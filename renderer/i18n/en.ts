@@ -161,6 +161,7 @@ const en = {
     templateListFailed: 'The host could not list its templates: {message}',
     templateUnavailable: 'Files are missing: install them first or choose another template.',
     templateBuild: 'This guest is not built yet: run “{command}” in RiscStation’s source folder ({duration}), then open this wizard again.',
+    copyOf: 'a copy of {path}',
     copyDisksNote: 'The VM gets its own copy of {path}; the original stays unchanged.',
     copyingDisks: 'Copying the template’s disk for this VM',
     copyProgress: '{done} of {total} ({percent}%)',

@@ -160,6 +160,7 @@ const ja: MessageSchema = {
     templateListFailed: 'ホストがテンプレートの一覧を返せませんでした: {message}',
     templateUnavailable: 'ファイルが不足しています。先にインストールするか、別のテンプレートを選んでください。',
     templateBuild: 'このゲストはまだビルドされていません。RiscStation のソース フォルダで「{command}」を実行し ({duration})、このウィザードを開き直してください。',
+    copyOf: '{path} のコピー',
     copyDisksNote: 'この VM には {path} の専用コピーが作られます。元のファイルは変更されません。',
     copyingDisks: 'テンプレートのディスクをこの VM 用にコピーしています',
     copyProgress: '{total} 中 {done} ({percent}%)',
