@@ -136,6 +136,7 @@ describe.skipIf(!browser.available || !gcc.available)('the console under a 128 K
     await guestSaid(/BREAK/);
     const breakMs = Date.now() - t0;
     const keysDuringFlood = !hostText.includes('FLOOD DONE');
+    await page.screenshot({ path: join(SHOTS, 'console-flood.png') });
     // Tab switches while it floods: from the click until the frame after the panel shows, in the page.
     const switchTab = (testId: string, panel: string) =>
       page.evaluate(
@@ -158,7 +159,6 @@ describe.skipIf(!browser.available || !gcc.available)('the console under a 128 K
     expect(await page.locator(SERIAL).isVisible()).toBe(true);
     const floodingStill = !hostText.includes('FLOOD DONE');
 
-    await page.screenshot({ path: join(SHOTS, 'console-flood.png') });
 
     await waitForBuffer(page, /FLOOD DONE/, 120_000);
     const probe = await page.evaluate(() => {
