@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Hypervisor } from '../../core/hypervisor/hypervisor.js';
 import { nodeHostPlatform } from '../../core/platform/node/host-setup.js';
 import { NodeVmLauncher } from '../../core/platform/node/vm-launcher.js';
-import { gcc, GUESTS_DIR } from './hypervisor-guests.js';
+import { buildHypervisorGuest, gcc, GUESTS_DIR } from './hypervisor-guests.js';
 
 const dist = decodeURIComponent(new URL('../../dist/core/', import.meta.url).pathname);
 const entry = join(dist, 'platform/node/vm-process-main.js');
@@ -66,6 +66,27 @@ describe.skipIf(!built || !gcc.available)('hart threads serve the CLINT themselv
     // wake it (Atomics.notify from the sending hart's thread) well before that.
     const latencyTicks = parseInt(m![1], 16);
     expect(latencyTicks).toBeLessThan(10_000_000);
+  }, 120_000);
+
+  it('after a reset the shared UART and PLIC start from their reset state and the guest\'s console works again', async () => {
+    const vm = hv.create({ name: 'reset', firmware: { kind: 'none' }, kernel: buildHypervisorGuest('idle-echo'), memoryMiB: 32, harts: 2 });
+    let text = '';
+    hv.consoleListen(vm.id, (bytes) => (text += new TextDecoder().decode(bytes)));
+    const waitFor = async (pattern: RegExp) => {
+      for (let i = 0; i < 600 && !pattern.test(text); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(text).toMatch(pattern);
+    };
+    await hv.start(vm.id);
+    await waitFor(/idle-echo ready/);
+    hv.consoleInput(vm.id, new TextEncoder().encode('ab'));
+    await waitFor(/ready\r\nab/);
+    await hv.reset(vm.id);
+    await waitFor(/ab[^]*idle-echo ready/);
+    const from = text.lastIndexOf('ready');
+    hv.consoleInput(vm.id, new TextEncoder().encode('cd'));
+    await waitFor(/ready\r\n[^]*cd/);
+    expect(text.slice(from)).toBe('ready\r\ncd');
+    await hv.hardStop(vm.id);
   }, 120_000);
 });
 
