@@ -17,6 +17,7 @@ import { VirtioBlk } from '../devices/virtio/blk.js';
 import { VirtioInput } from '../devices/virtio/input.js';
 import { POWER_BUTTON_SLOT } from '../machine/virtio-slot.js';
 import { VirtioConsole } from '../devices/virtio/console.js';
+import { VirtioRng } from '../devices/virtio/rng.js';
 import { VirtMachine, type BootImage } from '../machine/virt.js';
 import type { IrqLine } from '../memory/mmio.js';
 import type { GuestMemory } from '../memory/ram.js';
@@ -242,6 +243,7 @@ class VmRuntime {
       } else {
         this.clock = new PausableClock(this.env);
       }
+      const { epochNs, random } = this.env;
       machine = new VirtMachine({
         memSize: spec.memoryMiB * 1024 * 1024,
         harts: spec.harts,
@@ -250,9 +252,11 @@ class VmRuntime {
         ...(initrd ? { initrd } : {}),
         ...(spec.cmdline !== '' ? { append: spec.cmdline } : {}),
         clock: this.clock,
+        ...(epochNs ? { wallClock: () => epochNs.call(this.env) } : {}),
         serialOut: (byte) => this.outputByte(byte),
-        // Disks take the first virtio-mmio slots, hvc0 the next free one (the board's FDT lists every
-        // slot, so the guest finds it wherever it sits). With all eight slots taken there is no hvc0.
+        // Disks take the first virtio-mmio slots, hvc0 the next free one, then virtio-rng (the board's
+        // FDT lists every slot, so the guest finds each wherever it sits); the power button has the
+        // last slot. With the slots taken by disks, hvc0, the rng and the button go first, in that order.
         virtio: (slot: number, irq: IrqLine, memory: GuestMemory) => {
           const line: IrqLine = {
             set: (level) => {
@@ -265,6 +269,9 @@ class VmRuntime {
           if (slot === POWER_BUTTON_SLOT && slot !== disks.length) {
             this.powerButton = new VirtioInput({ memory, irq: line, log: (text) => this.send({ type: 'log', line: text }) });
             return this.powerButton;
+          }
+          if (slot === disks.length + 1 && slot !== POWER_BUTTON_SLOT && random) {
+            return new VirtioRng({ memory, irq: line, random: (bytes) => random.call(this.env, bytes) });
           }
           if (slot !== disks.length) return undefined;
           this.hvc0 = new VirtioConsole({ memory, irq: line, output: (bytes) => this.hvcOutput(bytes) });

@@ -56,6 +56,10 @@ export interface VmProcessEnv {
   openDisk?(path: string, readOnly: boolean): Promise<BlockBackend>;
   /** Reads a whole file (boot images). */
   readFile(path: string): Uint8Array;
+  /** The host's wall clock in ns since the Unix epoch, for the guest's RTC; absent: the RTC counts from 1970. */
+  epochNs?(): bigint;
+  /** Fills `bytes` from the host's CSPRNG (virtio-rng, the guest's /dev/hwrng); absent: no virtio-rng. */
+  random?(bytes: Uint8Array): void;
   /** Monotonic milliseconds. */
   now(): number;
   /** Calls `fn` after `ms` (0: as soon as pending messages were handled); returns a canceller. */

@@ -121,6 +121,34 @@ describe.skipIf(!built || !guestBuilt || !fwJump.available)('Linux (busybox) tem
     expect(sha256(disk)).not.toBe(before);
   });
 
+  it('runs a 4-hart VM from the template: nproc, the ISA in cpuinfo, ext4 root on vda, the host date (RTC), /dev/hwrng', async () => {
+    const template = hv.templateList().find((t) => t.id === 'linux-busybox')!;
+    const vm = await hv.createVm({ name: 'linux4', ...template.config, harts: 4 }, { template: 'linux-busybox' });
+    const con = consoleText(hv, vm.id);
+    await hv.start(vm.id);
+    await con.waitFor('root@riscstation:/# ');
+    /** Runs a shell line and returns what it printed between two markers. */
+    const run = async (line: string): Promise<string> => {
+      const at = con.text.length;
+      hv.consoleInput(vm.id, new TextEncoder().encode(`echo B-$((1+1)); ${line}; echo E-$((2+2))\n`));
+      await con.waitFor('E-4', at);
+      const out = con.text.slice(at).replace(/\r/g, '');
+      return out.slice(out.indexOf('B-2\n') + 4, out.lastIndexOf('E-4'));
+    };
+    expect((await run('nproc')).trim()).toBe('4');
+    const cpuinfo = await run('cat /proc/cpuinfo');
+    expect(cpuinfo.match(/^processor\s*:/gm)).toHaveLength(4);
+    expect(cpuinfo.match(/^isa\s*:\s*rv64imafdc/gm)).toHaveLength(4);
+    expect(await run('mount')).toMatch(/^\/dev\/vda on \/ type ext4 \(rw/m);
+    const guestSeconds = Number((await run('date +%s')).trim());
+    expect(Math.abs(guestSeconds - Date.now() / 1000)).toBeLessThan(60);
+    const bytes = (await run('head -c 16 /dev/hwrng | od -An -tx1')).trim().split(/\s+/);
+    expect(bytes).toHaveLength(16);
+    for (const b of bytes) expect(b).toMatch(/^[0-9a-f]{2}$/);
+    expect((await hv.stop(vm.id)).state).toBe('stopped');
+    expect(con.text).toContain('reboot: Power down');
+  });
+
   it.skipIf(!uboot.available)('a U-Boot VM (no driver for the power button) is hard-stopped after the timeout', async () => {
     const vm = hv.create({ name: 'uboot', firmware: { kind: 'file', path: FW_JUMP }, kernel: UBOOT_SMODE, memoryMiB: 256 });
     const con = consoleText(hv, vm.id);
@@ -130,7 +158,7 @@ describe.skipIf(!built || !guestBuilt || !fwJump.available)('Linux (busybox) tem
     const log = readFileSync(join(dataDir, 'vms', vm.id, 'logs', 'vm.log'), 'utf8');
     expect(log).toContain('vm: power-off request: no driver listens to the power button');
     expect(log).toContain('the guest did not power off within 3000 ms: hard stop');
-    expect(readdirSync(join(dataDir, 'vms')).sort()).toEqual(['linux', 'uboot']);
+    expect(readdirSync(join(dataDir, 'vms')).sort()).toEqual(['linux', 'linux4', 'uboot']);
   });
 });
 

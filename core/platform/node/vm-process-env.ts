@@ -4,6 +4,7 @@
  * (vm-process-main.ts) and Electron's utilityProcess entry (electron/vm-process.ts), which differ
  * only in how messages travel.
  */
+import { webcrypto } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { VmProcessEnv } from '../../vm/process.js';
@@ -35,6 +36,8 @@ export function nodeVmProcessEnv(pendingSends: () => number, onDrained: (fn: () 
     wallMs: () => performance.timeOrigin + performance.now(),
     openDisk: (path, readOnly) => openRawImage(path, { readOnly }),
     readFile: (path) => new Uint8Array(readFileSync(path)),
+    epochNs: () => BigInt(Date.now()) * 1_000_000n,
+    random: (bytes) => void webcrypto.getRandomValues(bytes),
     now: () => performance.now(),
     after(ms, fn) {
       if (ms <= 0) {
