@@ -11,6 +11,7 @@ import {
   type ConsoleName,
   type ResultOf,
 } from '../api/index.js';
+import type { ConsoleStream } from '../vm/console-stream.js';
 import type { Hypervisor } from './hypervisor.js';
 
 export type HypervisorHandlers = {
@@ -32,13 +33,13 @@ export interface HostControl {
 
 export function hypervisorHandlers(hv: Hypervisor, host: HostControl): HypervisorHandlers {
   // Console output goes only to the sessions attached to that VM's console (never broadcast).
-  const subscriptions = new Map<ApiSession, Map<string, ConsoleSubscription>>();
-  const key = (vmId: string, name: ConsoleName) => `${vmId}\u0000${name}`;
+  // Keyed by the stream itself: a VM deleted and created again under the same id has new streams.
+  const subscriptions = new Map<ApiSession, Map<ConsoleStream, ConsoleSubscription>>();
 
-  const subscribe = (session: ApiSession, vmId: string, name: ConsoleName): void => {
+  const subscribe = (session: ApiSession, vmId: string, name: ConsoleName, stream: ConsoleStream): void => {
     let mine = subscriptions.get(session);
     if (!mine) {
-      const created = new Map<string, ConsoleSubscription>();
+      const created = new Map<ConsoleStream, ConsoleSubscription>();
       mine = created;
       subscriptions.set(session, created);
       session.onClose(() => {
@@ -46,26 +47,22 @@ export function hypervisorHandlers(hv: Hypervisor, host: HostControl): Hyperviso
         subscriptions.delete(session);
       });
     }
-    const existing = mine.get(key(vmId, name));
+    const existing = mine.get(stream);
     if (existing) {
       existing.count++;
       return;
     }
-    const stop = hv.consoleListen(
-      vmId,
-      (bytes, offset) => session.emit({ type: 'console.output', vmId, console: name, offset, data: bytesToBase64(bytes) }),
-      name,
-    );
-    mine.set(key(vmId, name), { count: 1, stop });
+    const stop = stream.attach((bytes, offset) => session.emit({ type: 'console.output', vmId, console: name, offset, data: bytesToBase64(bytes) }));
+    mine.set(stream, { count: 1, stop });
   };
 
-  const unsubscribe = (session: ApiSession, vmId: string, name: ConsoleName): void => {
+  const unsubscribe = (session: ApiSession, stream: ConsoleStream): void => {
     const mine = subscriptions.get(session);
-    const sub = mine?.get(key(vmId, name));
+    const sub = mine?.get(stream);
     if (!mine || !sub) return;
     if (--sub.count > 0) return;
     sub.stop();
-    mine.delete(key(vmId, name));
+    mine.delete(stream);
   };
 
   return {
@@ -91,13 +88,13 @@ export function hypervisorHandlers(hv: Hypervisor, host: HostControl): Hyperviso
     'console.attach': (c, session) => {
       // The snapshot and the subscription happen in the same turn, so the first event's offset is
       // the snapshot's end: nothing is lost and nothing is sent twice.
-      const { bytes, end } = hv.consoleSnapshot(c.vmId, c.console);
-      subscribe(session, c.vmId, c.console);
+      const stream = hv.consoleStream(c.vmId, c.console);
+      const { bytes, end } = stream.snapshot();
+      subscribe(session, c.vmId, c.console, stream);
       return { vmId: c.vmId, console: c.console, scrollback: bytesToBase64(bytes), offset: end };
     },
     'console.detach': (c, session) => {
-      hv.consoleSnapshot(c.vmId, c.console);
-      unsubscribe(session, c.vmId, c.console);
+      unsubscribe(session, hv.consoleStream(c.vmId, c.console));
       return { vmId: c.vmId, console: c.console };
     },
     'console.scrollback': (c) => {

@@ -586,6 +586,11 @@ export class Hypervisor {
     return stream;
   }
 
+  /** A VM console's stream (scrollback and listeners); a VM deleted and made again gets new ones. */
+  consoleStream(id: string, name: ConsoleName = 'serial'): ConsoleStream {
+    return this.consoleOf(this.find(id), name);
+  }
+
   /** A console's scrollback (default the serial console). */
   consoleAttach(id: string, name: ConsoleName = 'serial'): Uint8Array {
     return this.consoleOf(this.find(id), name).scrollback();

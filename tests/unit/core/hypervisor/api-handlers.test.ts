@@ -123,6 +123,26 @@ describe.skipIf(!gcc.available)('console commands over WebSocket (real VM runtim
   });
 });
 
+describe.skipIf(!gcc.available)('console subscriptions and the VM library', () => {
+  it('a VM deleted and created again under the same id streams to a connection that attached to the old one', async () => {
+    const { hv, client } = await served();
+    const c = await client();
+    const kernel = buildHypervisorGuest('idle-echo');
+    const first = await c.api.vmCreate({ name: 'echo', firmware: { kind: 'none' }, kernel, memoryMiB: 32 });
+    await c.api.vmStart(first.id);
+    await c.api.consoleAttach(first.id);
+    await waitForConsole(hv, first.id, 'idle-echo ready');
+    await c.api.vmHardStop(first.id);
+    await c.api.vmDelete(first.id);
+    const again = await c.api.vmCreate({ name: 'echo', firmware: { kind: 'none' }, kernel, memoryMiB: 32 });
+    expect(again.id).toBe(first.id);
+    c.events.length = 0;
+    await c.api.consoleAttach(again.id);
+    await c.api.vmStart(again.id);
+    await until(() => outputOf(c.events).includes('idle-echo ready'), 'the new VM\'s output');
+  });
+});
+
 describe.skipIf(!gcc.available)('a console flood over WebSocket', () => {
   it('reaches the attached client whole and in order, with typed bytes and a break echoed in between', async () => {
     const { hv, client } = await served();
