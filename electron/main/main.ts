@@ -172,7 +172,7 @@ async function start(): Promise<void> {
   });
 
   // The native menu follows the selected VM's state.
-  const POWER_COMMANDS = { start: 'vm.start', stop: 'vm.stop', pause: 'vm.pause', resume: 'vm.resume', reset: 'vm.reset' } as const;
+  const POWER_COMMANDS = { start: 'vm.start', stop: 'vm.stop', hardStop: 'vm.hardStop', pause: 'vm.pause', resume: 'vm.resume', reset: 'vm.reset' } as const;
   const power = (action: MenuVmAction, vmId: string) => {
     const parsed = parseCommand({ type: POWER_COMMANDS[action], id: vmId });
     if (!parsed.ok) return;

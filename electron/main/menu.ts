@@ -19,7 +19,8 @@ export interface MenuSelection {
   readonly state: VmState;
 }
 
-export type MenuVmAction = 'start' | 'stop' | 'pause' | 'resume' | 'reset';
+/** `stop` asks the guest to power off (the power button, then a hard stop); `hardStop` pulls the plug. */
+export type MenuVmAction = 'start' | 'stop' | 'hardStop' | 'pause' | 'resume' | 'reset';
 
 export interface MenuActions {
   newVm(): void;
@@ -54,10 +55,10 @@ export function buildMenuTemplate(
   const mac = platform === 'darwin';
   /** Windows and Linux underline the first letter as the menu's access key. */
   const top = (label: string) => (mac || !/^[A-Za-z]/.test(label) ? label : `&${label}`);
-  const power = (id: MenuVmAction, label: string, accelerator: string): MenuItemConstructorOptions => ({
+  const power = (id: MenuVmAction, label: string, accelerator?: string): MenuItemConstructorOptions => ({
     id: `vm.${id}`,
     label,
-    accelerator,
+    ...(accelerator === undefined ? {} : { accelerator }),
     enabled: menuAllows(selection, id),
     click: () => {
       if (selection && menuAllows(selection, id)) actions.power(id, selection.id);
@@ -93,7 +94,8 @@ export function buildMenuTemplate(
     label: top(strings.vm),
     submenu: [
       power('start', strings.powerOn, ACCELERATORS.start),
-      power('stop', strings.powerOff, ACCELERATORS.stop),
+      power('stop', strings.shutDown, ACCELERATORS.stop),
+      power('hardStop', strings.powerOff),
       { type: 'separator' },
       paused ? power('resume', strings.resume, ACCELERATORS.pause) : power('pause', strings.pause, ACCELERATORS.pause),
       power('reset', strings.reset, ACCELERATORS.reset),

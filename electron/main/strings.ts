@@ -10,6 +10,7 @@ export interface DesktopStrings {
   readonly view: string;
   readonly newVm: string;
   readonly powerOn: string;
+  readonly shutDown: string;
   readonly powerOff: string;
   readonly pause: string;
   readonly resume: string;
@@ -32,6 +33,7 @@ const EN: DesktopStrings = {
   view: 'View',
   newVm: 'New VM…',
   powerOn: 'Power On',
+  shutDown: 'Shut Down Guest',
   powerOff: 'Power Off',
   pause: 'Pause',
   resume: 'Resume',
@@ -55,6 +57,7 @@ const JA: DesktopStrings = {
   view: '表示',
   newVm: '新規 VM…',
   powerOn: 'パワーオン',
+  shutDown: 'ゲストをシャットダウン',
   powerOff: 'パワーオフ',
   pause: '一時停止',
   resume: '再開',

@@ -15,6 +15,7 @@ const en = {
     powerOn: 'Power On',
     pause: 'Pause',
     resume: 'Resume',
+    shutDown: 'Shut Down Guest',
     powerOff: 'Power Off',
     reset: 'Reset',
     powerGroup: 'Power',

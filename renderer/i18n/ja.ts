@@ -14,6 +14,7 @@ const ja: MessageSchema = {
     powerOn: 'パワーオン',
     pause: '一時停止',
     resume: '再開',
+    shutDown: 'ゲストをシャットダウン',
     powerOff: 'パワーオフ',
     reset: 'リセット',
     powerGroup: '電源',

@@ -17,8 +17,12 @@ import {
 } from '../../core/api/index.js';
 import { useHostStore } from './host.js';
 
-/** The toolbar's power buttons. `stop` is Power Off: it pulls the plug (vm.hardStop), as in VMware. */
-export type PowerAction = 'start' | 'pause' | 'resume' | 'stop' | 'reset';
+/**
+ * The toolbar's power buttons. `shutdown` asks the guest to power off (vm.stop: the power button,
+ * then a hard stop if the guest does not act on it); `stop` is Power Off: it pulls the plug
+ * (vm.hardStop), as in VMware.
+ */
+export type PowerAction = 'start' | 'pause' | 'resume' | 'shutdown' | 'stop' | 'reset';
 
 /** Which power commands a VM's lifecycle state allows (core/api/commands.ts). */
 export function powerActions(state: VmState | null): Record<PowerAction, boolean> {
@@ -26,6 +30,7 @@ export function powerActions(state: VmState | null): Record<PowerAction, boolean
     start: state === 'created' || state === 'stopped' || state === 'crashed',
     pause: state === 'running',
     resume: state === 'paused',
+    shutdown: state === 'running',
     stop: state === 'running' || state === 'paused',
     reset: state === 'running' || state === 'paused',
   };
@@ -102,6 +107,7 @@ export const useVmStore = defineStore('vm', () => {
         start: api.vmStart,
         pause: api.vmPause,
         resume: api.vmResume,
+        shutdown: api.vmStop,
         stop: api.vmHardStop,
         reset: api.vmReset,
       }[action];

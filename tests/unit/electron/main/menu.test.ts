@@ -63,14 +63,16 @@ describe('application menu', () => {
   });
 
   it('enables the power items from the selected VM’s state (the lifecycle’s allowed actions)', () => {
-    expect(enabled(null)).toEqual({ 'vm.start': false, 'vm.stop': false, 'vm.pause': false, 'vm.reset': false });
-    expect(enabled(vm('stopped'))).toEqual({ 'vm.start': true, 'vm.stop': false, 'vm.pause': false, 'vm.reset': false });
-    expect(enabled(vm('created'))).toEqual({ 'vm.start': true, 'vm.stop': false, 'vm.pause': false, 'vm.reset': false });
-    expect(enabled(vm('crashed'))).toEqual({ 'vm.start': true, 'vm.stop': false, 'vm.pause': false, 'vm.reset': false });
-    expect(enabled(vm('running'))).toEqual({ 'vm.start': false, 'vm.stop': true, 'vm.pause': true, 'vm.reset': true });
-    expect(enabled(vm('paused'))).toEqual({ 'vm.start': false, 'vm.stop': true, 'vm.resume': true, 'vm.reset': true });
-    expect(enabled(vm('starting'))).toEqual({ 'vm.start': false, 'vm.stop': false, 'vm.pause': false, 'vm.reset': false });
-    expect(enabled(vm('stopping'))).toEqual({ 'vm.start': false, 'vm.stop': false, 'vm.pause': false, 'vm.reset': false });
+    const off = { 'vm.start': false, 'vm.stop': false, 'vm.hardStop': false, 'vm.pause': false, 'vm.reset': false };
+    expect(enabled(null)).toEqual(off);
+    expect(enabled(vm('stopped'))).toEqual({ ...off, 'vm.start': true });
+    expect(enabled(vm('created'))).toEqual({ ...off, 'vm.start': true });
+    expect(enabled(vm('crashed'))).toEqual({ ...off, 'vm.start': true });
+    expect(enabled(vm('running'))).toEqual({ 'vm.start': false, 'vm.stop': true, 'vm.hardStop': true, 'vm.pause': true, 'vm.reset': true });
+    expect(enabled(vm('paused'))).toEqual({ 'vm.start': false, 'vm.stop': true, 'vm.hardStop': true, 'vm.resume': true, 'vm.reset': true });
+    // A VM that hangs while starting or shutting down can still have its plug pulled.
+    expect(enabled(vm('starting'))).toEqual({ ...off, 'vm.hardStop': true });
+    expect(enabled(vm('stopping'))).toEqual({ ...off, 'vm.hardStop': true });
   });
 
   it('a paused VM gets Resume on the Pause key', () => {
@@ -83,6 +85,7 @@ describe('application menu', () => {
     const template = buildMenuTemplate(vm('running'), a, 'linux');
     click(byId(template, 'vm.pause'));
     click(byId(template, 'vm.stop'));
+    click(byId(template, 'vm.hardStop'));
     click(byId(template, 'vm.start')); // disabled: a click that slips through does nothing
     click(byId(template, 'vm.new'));
     click(byId(template, 'app.preferences'));
@@ -90,6 +93,7 @@ describe('application menu', () => {
     expect(a.power.mock.calls).toEqual([
       ['pause', 'alpine'],
       ['stop', 'alpine'],
+      ['hardStop', 'alpine'],
     ]);
     expect([a.newVm.mock.calls.length, a.preferences.mock.calls.length, a.quit.mock.calls.length]).toEqual([1, 1, 1]);
   });
@@ -106,8 +110,9 @@ describe('application menu', () => {
   it('speaks Japanese on a Japanese system (the page’s terms; no access-key ampersands on Japanese labels)', () => {
     const template = buildMenuTemplate(vm('running'), actions(), 'linux', desktopStrings('ja'));
     expect(template.map((top) => top.label ?? top.role)).toEqual(['ファイル', '編集', '&VM', '表示', 'windowMenu']);
-    expect([byId(template, 'vm.start').label, byId(template, 'vm.stop').label, byId(template, 'vm.pause').label, byId(template, 'app.quit').label]).toEqual([
+    expect([byId(template, 'vm.start').label, byId(template, 'vm.stop').label, byId(template, 'vm.hardStop').label, byId(template, 'vm.pause').label, byId(template, 'app.quit').label]).toEqual([
       'パワーオン',
+      'ゲストをシャットダウン',
       'パワーオフ',
       '一時停止',
       'RiscStation を終了',

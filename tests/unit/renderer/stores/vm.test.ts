@@ -59,13 +59,13 @@ describe('useVmStore', () => {
     const { server } = createHarness();
     const vms = useVmStore();
     await useHostStore().connect();
-    expect(vms.actions).toEqual({ start: false, pause: false, resume: false, stop: false, reset: false });
+    expect(vms.actions).toEqual({ start: false, pause: false, resume: false, shutdown: false, stop: false, reset: false });
     server.emit({ type: 'vm.added', vm: alpine });
     await settle();
     vms.select('alpine');
-    expect(vms.actions).toEqual({ start: true, pause: false, resume: false, stop: false, reset: false });
-    expect(powerActions('running')).toEqual({ start: false, pause: true, resume: false, stop: true, reset: true });
-    expect(powerActions('paused')).toEqual({ start: false, pause: false, resume: true, stop: true, reset: true });
+    expect(vms.actions).toEqual({ start: true, pause: false, resume: false, shutdown: false, stop: false, reset: false });
+    expect(powerActions('running')).toEqual({ start: false, pause: true, resume: false, shutdown: true, stop: true, reset: true });
+    expect(powerActions('paused')).toEqual({ start: false, pause: false, resume: true, shutdown: false, stop: true, reset: true });
     expect(powerActions('crashed').start).toBe(true);
   });
 
