@@ -120,6 +120,7 @@ const en = {
   console: {
     label: 'Serial console of {name}',
     labelHvc0: 'Virtio console (hvc0) of {name}',
+    hvc0Quiet: 'Nothing here yet: Linux guests run a shell on hvc0 (press Enter); firmware and bare-metal programs use the serial console.',
     toolbar: 'Console actions',
     copy: 'Copy',
     copyHint: 'Copy the selected text (Ctrl+Shift+C)',

@@ -119,6 +119,7 @@ const ja: MessageSchema = {
   console: {
     label: '{name} のシリアル コンソール',
     labelHvc0: '{name} の virtio コンソール (hvc0)',
+    hvc0Quiet: 'まだ出力はありません: Linux ゲストは hvc0 でシェルを動かします (Enter を押してください)。ファームウェアやベアメタル プログラムはシリアル コンソールを使います。',
     toolbar: 'コンソールの操作',
     copy: 'コピー',
     copyHint: '選択したテキストをコピー (Ctrl+Shift+C)',

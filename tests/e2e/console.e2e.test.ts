@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiWebSocketUrl, createApiClient, createWebSocketTransport, type ApiClient } from '../../core/api/index.js';
 import { checkFloodLines } from '../helpers/console-flood.js';
 import { buildHypervisorGuest, gcc } from '../integration/hypervisor-guests.js';
-import { browser, ensureBuilt, ensureShotsDir, freshHome, openBrowser, SHOTS, startServer, stopServer, type BrowserSession } from './support.js';
+import { browser, ensureBuilt, ensureShotsDir, freshHome, openBrowser, seriousAxeViolations, SHOTS, startServer, stopServer, type BrowserSession } from './support.js';
 
 const RATE = 128 * 1024;
 const LINES = 8192; // 512 KiB, 4 s at RATE; fits xterm's 10 000-line scrollback
@@ -192,6 +192,8 @@ describe.skipIf(!browser.available || !gcc.available)('the console under a 128 K
     await page.getByTestId('tab-hvc0').click();
     const hvcReceived = await page.locator('#vm-panel-hvc0 [data-testid="console-terminal"]').getAttribute('data-received');
     expect(hvcReceived ?? '0').toBe('0');
+    await expect(page.locator('#vm-panel-hvc0 [data-testid="console-hvc0-note"]').innerText()).resolves.toContain('Linux guests run a shell on hvc0');
+    expect(await seriousAxeViolations(page)).toEqual([]);
     await api.vmHardStop(vm.id);
   }, 300_000);
 });
