@@ -11,16 +11,20 @@
  *   - host CPU while all N idle: the sum of the VM processes' CPU, and the host process's own,
  *     in percent of one core over a 3 s window.
  *
+ * With --guest linux every VM boots the Linux guest (`npm run guests`: OpenSBI fw_jump, the kernel
+ * and its busybox initramfs, no disk, `noroot`) to its shell prompt and then idles there: the
+ * table shows what an idle Linux VM costs (start time is to the shell prompt).
+ *
  * With --guest uboot every VM is OpenSBI (fw_jump) + U-Boot sitting at its `=>` prompt instead
  * (--smp harts each): U-Boot busy-polls its UART there, so the table shows how fast the guest runs
  * (instructions retired per second, from the VMs' stats) rather than how idle it is.
  *
  *   npm run build:core && node bench/vm-density.mjs [--counts 1,4,8,16] [--mem 32] [--scheduler threaded|inline]
- *                                                   [--guest idle|uboot] [--smp N]
+ *                                                   [--guest idle|uboot|linux] [--smp N]
  *
  * Needs riscv64-unknown-elf-gcc (Debian gcc-riscv64-unknown-elf) to build the guest.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -45,6 +49,16 @@ const { values } = parseArgs({
 const FW_JUMP = '/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin';
 const UBOOT_SMODE = '/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin';
 const uboot = values.guest === 'uboot';
+const linux = values.guest === 'linux';
+let linuxDir = null;
+if (linux) {
+  const printed = spawnSync(process.execPath, [join(root, 'scripts', 'build-guests.mjs'), '--print-dir'], { encoding: 'utf8' });
+  linuxDir = printed.status === 0 ? printed.stdout.trim() : null;
+  if (linuxDir === null || !existsSync(FW_JUMP)) {
+    console.error(`--guest linux needs the Linux guest (npm run guests) and ${FW_JUMP} (opensbi)`);
+    process.exit(2);
+  }
+}
 if (uboot && (!existsSync(FW_JUMP) || !existsSync(UBOOT_SMODE))) {
   console.error(`--guest uboot needs ${FW_JUMP} (opensbi) and ${UBOOT_SMODE} (u-boot-qemu)`);
   process.exit(2);
@@ -52,7 +66,7 @@ if (uboot && (!existsSync(FW_JUMP) || !existsSync(UBOOT_SMODE))) {
 // The VM processes read it (core/platform/node/vm-process-main.ts).
 process.env.RISCSTATION_SCHEDULER = values.scheduler;
 const counts = values.counts.split(',').map(Number);
-const memoryMiB = uboot && values.mem === '32' ? 256 : Number(values.mem);
+const memoryMiB = (uboot || linux) && values.mem === '32' ? 256 : Number(values.mem);
 const harts = Number(values.smp);
 
 const { Hypervisor } = await import(join(dist, 'hypervisor', 'hypervisor.js'));
@@ -84,10 +98,22 @@ async function measure(n, elf) {
     for (let i = 0; i < n; i++) {
       const config = uboot
         ? { name: `uboot-${i}`, firmware: { kind: 'file', path: FW_JUMP }, kernel: UBOOT_SMODE, memoryMiB, harts }
-        : { name: `idle-${i}`, firmware: { kind: 'none' }, kernel: elf, memoryMiB, harts };
+        : linux
+          ? {
+              name: `linux-${i}`,
+              firmware: { kind: 'file', path: FW_JUMP },
+              kernel: join(linuxDir, 'Image'),
+              initrd: join(linuxDir, 'initramfs.cpio.gz'),
+              cmdline: 'console=ttyS0 noroot',
+              memoryMiB,
+              harts,
+            }
+          : { name: `idle-${i}`, firmware: { kind: 'none' }, kernel: elf, memoryMiB, harts };
       ids.push(hv.create(config).id);
     }
     const firstOutput = new Map();
+    /** Linux: when the shell prompt appeared. */
+    const readyAt = new Map();
     const t0 = performance.now();
     const seen = ids.map(
       (id) =>
@@ -96,6 +122,15 @@ async function measure(n, elf) {
           let keySent = false;
           const off = hv.consoleListen(id, (data) => {
             if (!firstOutput.has(id)) firstOutput.set(id, performance.now() - t0);
+            if (linux) {
+              text += new TextDecoder().decode(data);
+              if (/# $/.test(text)) {
+                readyAt.set(id, performance.now() - t0);
+                off();
+                resolve();
+              }
+              return;
+            }
             if (!uboot) {
               off();
               resolve();
@@ -125,7 +160,7 @@ async function measure(n, elf) {
     for (const id of ids) stats.push(await hv.stats(id));
     const hostCpu1 = process.cpuUsage(hostCpu0);
     const wallMs = performance.now() - wall0;
-    const starts = [...firstOutput.values()];
+    const starts = linux ? [...readyAt.values()] : [...firstOutput.values()];
     return {
       n,
       startMedianMs: median(starts),
@@ -141,14 +176,18 @@ async function measure(n, elf) {
   }
 }
 
-const elf = uboot ? null : buildGuest();
+const elf = uboot || linux ? null : buildGuest();
 const rows = [];
 for (const n of counts) {
   const r = await measure(n, elf);
   rows.push(r);
   console.error(`N=${n} done`);
 }
-const what = uboot ? 'OpenSBI + U-Boot at its prompt (busy-polls the UART)' : 'idle bare-metal guests (WFI, 100 ms timer)';
+const what = uboot
+  ? 'OpenSBI + U-Boot at its prompt (busy-polls the UART)'
+  : linux
+    ? 'Linux 6.1 + busybox idling at its shell prompt (start time: to the prompt)'
+    : 'idle bare-metal guests (WFI, 100 ms timer)';
 console.log(
   `VM density: ${what}, ${harts} hart(s) and ${memoryMiB} MiB guest RAM each, one OS process per VM, ` +
     `${values.scheduler} scheduler, Node ${process.versions.node}`,
