@@ -13,6 +13,18 @@
 // Usage: node scripts/build-guests.mjs            build (or report the cached build)
 //        node scripts/build-guests.mjs --print-dir print the output folder if built, else exit 1
 //        node scripts/build-guests.mjs --force     rebuild even if cached
+//        node scripts/build-guests.mjs --progress-json
+//                                                  also print one JSON line per step (see below)
+//
+// --progress-json is for programs that run the build (the RiscStation host's `template.build`,
+// core/platform/node/guest-build.ts): besides the human log, stdout gets lines that start with
+// `{` (human lines start with `[guests]`), one JSON object each:
+//   {"event":"start"|"end"|"skip","step":k,"steps":n,"name":"…"}   (k counts from 1; end has "seconds")
+//   {"event":"activity","step":k,"steps":n,"name":"…","line":"…","seconds":s}  every few seconds while
+//       a long command runs: the last line of its log and the seconds since the step started
+//   {"event":"done","upToDate":true|false,"dir":"…"}   {"event":"error","message":"…"}
+// SIGTERM or SIGINT stops the build (its children get the signal too when sent to the process
+// group); the build lock is released, and the next run resumes where this one stopped.
 //
 // The machine this runs on may be shared: builds run under `nice -n 19` with `make -j2` by
 // default (RISCSTATION_BUILD_JOBS overrides the job count). Each make's output goes to a log
@@ -65,6 +77,33 @@ class BuildError extends Error {}
 
 const args = new Set(process.argv.slice(2));
 const stepTimes = [];
+const progressJson = args.has('--progress-json');
+/** Every step a build may take, in order (--progress-json numbers them; steps that are not needed are skipped). */
+const STEP_KEYS = [
+  'check',
+  'kernel-source',
+  'kernel-seed',
+  'kernel-config',
+  'kernel-build',
+  'busybox-source',
+  'busybox-config',
+  'busybox-build',
+  'rootfs',
+  'initramfs',
+  'root-disk',
+  'install',
+];
+/** How often a running long command reports its last log line (--progress-json). */
+const ACTIVITY_MS = 5000;
+/** The step that is running (for activity lines). */
+let currentStep = null;
+
+/** One --progress-json line (nothing without the flag). */
+function progress(event, key, extra = {}) {
+  if (!progressJson) return;
+  const step = key === null ? {} : { step: STEP_KEYS.indexOf(key) + 1, steps: STEP_KEYS.length };
+  process.stdout.write(JSON.stringify({ event, ...step, ...extra }) + '\n');
+}
 
 function log(msg) {
   process.stdout.write(`[guests] ${msg}\n`);
@@ -74,14 +113,53 @@ function seconds(ms) {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
-async function step(name, fn) {
+async function step(name, fn, key) {
   log(`${name} ...`);
   const t0 = Date.now();
+  currentStep = { key, name, t0 };
+  progress('start', key, { name });
   const result = await fn();
+  currentStep = null;
   const ms = Date.now() - t0;
   stepTimes.push({ step: name, seconds: Math.round(ms / 100) / 10 });
   log(`${name}: done in ${seconds(ms)}`);
+  progress('end', key, { name, seconds: Math.round(ms / 100) / 10 });
   return result;
+}
+
+/** A step this build does not need (--progress-json says so; the human log is unchanged). */
+function skip(key, name) {
+  progress('skip', key, { name });
+}
+
+/** The last non-empty line of a log file (reads only its tail). */
+async function lastLogLine(logFile) {
+  let fh;
+  try {
+    fh = await fs.open(logFile, 'r');
+    const { size } = await fh.stat();
+    const length = Math.min(size, 4096);
+    const buf = Buffer.alloc(length);
+    await fh.read(buf, 0, length, size - length);
+    const lines = buf.toString('utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '');
+    return lines.at(-1) ?? '';
+  } catch {
+    return '';
+  } finally {
+    await fh?.close();
+  }
+}
+
+/** The child a long command runs in (killed with the build on SIGTERM/SIGINT). */
+let runningChild = null;
+
+for (const signal of ['SIGTERM', 'SIGINT']) {
+  process.on(signal, () => {
+    runningChild?.kill(signal);
+    process.stderr.write(`[guests] stopped by ${signal}; run again to resume\n`);
+    // exit handlers release the build lock; make's finished objects stay, so the next run resumes
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  });
 }
 
 function which(cmd) {
@@ -114,10 +192,22 @@ async function runLogged(logFile, cmd, argv, opts = {}) {
   const fh = await fs.open(logFile, 'a');
   await fh.write(`\n$ ${cmd} ${argv.join(' ')}\n`);
   try {
+    const step = currentStep;
+    const timer = progressJson && step
+      ? setInterval(() => {
+          void lastLogLine(logFile).then((line) =>
+            progress('activity', step.key, { name: step.name, line: line.slice(0, 200), seconds: Math.round((Date.now() - step.t0) / 1000) }),
+          );
+        }, ACTIVITY_MS)
+      : null;
     const code = await new Promise((resolve, reject) => {
       const child = spawn('nice', ['-n', '19', cmd, ...argv], { stdio: ['ignore', fh.fd, fh.fd], ...opts });
+      runningChild = child;
       child.on('error', reject);
       child.on('exit', (c, sig) => resolve(sig ? `signal ${sig}` : c));
+    }).finally(() => {
+      runningChild = null;
+      if (timer) clearInterval(timer);
     });
     if (code !== 0) {
       const text = await fs.readFile(logFile, 'utf8');
@@ -311,6 +401,7 @@ function takeBuildLock(lockPath) {
 
 async function main() {
   const t0 = Date.now();
+  if (!args.has('--print-dir')) progress('start', 'check', { name: 'check build tools and sources' });
   checkTools();
   const linux = linuxSourceTarball();
   const busybox = busyboxSourceVersion();
@@ -324,9 +415,11 @@ async function main() {
     return;
   }
   log(`recipe ${path.relative(repoRoot, recipeDir)} with ${linux.pkg} ${linux.version} and busybox ${busybox.version}: hash ${hash}`);
+  progress('end', 'check', { name: 'check build tools and sources', seconds: Math.round((Date.now() - t0) / 100) / 10 });
   if (built && !args.has('--force')) {
     log(`up to date: ${outDir} (Image, initramfs.cpio.gz, root.ext4); delete it or pass --force to rebuild`);
     await updatePointer(hash);
+    progress('done', null, { upToDate: true, dir: outDir });
     return;
   }
 
@@ -356,34 +449,41 @@ async function main() {
       await fs.rm(ksrc, { recursive: true, force: true });
       await runLogged(path.join(srcRoot, 'extract.log'), 'tar', ['-xJf', linux.tarball, '-C', srcRoot]);
     }),
-  );
+  'kernel-source');
 
   const kfrag = parseFragment(kernelConfigText);
   const kernelDone = path.join(kbuild, '.riscstation-done');
   const kernelConfigured = path.join(kbuild, '.riscstation-configured');
+  let seeded = false;
   if (!existsSync(kernelDone) && !existsSync(kernelConfigured)) {
     const seed = await newestKernelTree(ksrc, path.join(srcRoot, `.${linux.pkg}-${linux.version}.extracted`), kbuild);
     if (seed) {
+      seeded = true;
       await step(`seed kernel build tree from ${path.basename(seed)} (cp -a; make then recompiles only what the changed config options touch)`, async () => {
         await fs.rm(kbuild, { recursive: true, force: true });
         run('cp', ['-a', seed, kbuild]);
         for (const f of ['.riscstation-done', '.riscstation-configured', 'build.log']) await fs.rm(path.join(kbuild, f), { force: true });
-      });
+      }, 'kernel-seed');
     }
   }
-  if (existsSync(kernelDone)) log(`kernel: reusing ${kbuild}`);
-  else if (existsSync(kernelConfigured)) log(`kernel: configured already in ${kbuild}, resuming the build`);
-  else await step('configure kernel (tinyconfig + resources/guests/linux/kernel.config)', async () => {
+  if (!seeded) skip('kernel-seed', 'seed kernel build tree');
+  if (existsSync(kernelDone)) {
+    log(`kernel: reusing ${kbuild}`);
+    skip('kernel-config', 'configure kernel');
+  } else if (existsSync(kernelConfigured)) {
+    log(`kernel: configured already in ${kbuild}, resuming the build`);
+    skip('kernel-config', 'configure kernel');
+  } else await step('configure kernel (tinyconfig + resources/guests/linux/kernel.config)', async () => {
     await runLogged(klog, 'make', [...kmake, 'tinyconfig']);
     await runLogged(klog, path.join(ksrc, 'scripts/kconfig/merge_config.sh'), ['-m', '-O', kbuild, path.join(kbuild, '.config'), path.join(recipeDir, 'kernel.config')], { cwd: ksrc });
     await runLogged(klog, 'make', [...kmake, 'olddefconfig']);
     verifyConfig(await fs.readFile(path.join(kbuild, '.config'), 'utf8'), kfrag, 'kernel');
     await fs.writeFile(kernelConfigured, new Date().toISOString() + '\n');
-  });
+  }, 'kernel-config');
   if (!existsSync(kernelDone)) {
-    await step('build kernel Image', () => runLogged(klog, 'make', [...kmake, `-j${jobs}`, 'Image']));
+    await step('build kernel Image', () => runLogged(klog, 'make', [...kmake, `-j${jobs}`, 'Image']), 'kernel-build');
     await fs.writeFile(kernelDone, new Date().toISOString() + '\n');
-  }
+  } else skip('kernel-build', 'build kernel Image');
 
   const bsrc = path.join(srcRoot, `busybox-${busybox.version}`);
   await step(`fetch and unpack Debian busybox source ${busybox.version}`, () =>
@@ -393,7 +493,7 @@ async function main() {
       if (!existsSync(path.join(srcRoot, busybox.dsc))) await runLogged(blog, 'apt-get', ['source', '--download-only', 'busybox'], { cwd: srcRoot });
       await runLogged(blog, 'dpkg-source', ['-x', busybox.dsc, bsrc], { cwd: srcRoot });
     }),
-  );
+  'busybox-source');
 
   const bfrag = parseFragment(busyboxConfigText);
   const busyboxDone = path.join(bbuild, '.riscstation-done');
@@ -401,8 +501,11 @@ async function main() {
   const bbInstall = path.join(bbuild, 'install');
   const bmake = ['-C', bsrc, `O=${bbuild}`, `CROSS_COMPILE=${CROSS}`];
   const blog = path.join(bbuild, 'build.log');
-  if (existsSync(busyboxDone)) log(`busybox: reusing ${bbuild}`);
-  else {
+  if (existsSync(busyboxDone)) {
+    log(`busybox: reusing ${bbuild}`);
+    skip('busybox-config', 'configure busybox');
+    skip('busybox-build', 'build static busybox');
+  } else {
     if (!existsSync(busyboxConfigured)) {
       await step('configure busybox (allnoconfig + resources/guests/linux/busybox.config)', async () => {
         await runLogged(blog, 'make', [...bmake, 'allnoconfig']);
@@ -412,13 +515,13 @@ async function main() {
         await runLogged(blog, 'sh', ['-c', `yes '' | make ${bmake.map((a) => `'${a}'`).join(' ')} oldconfig`]);
         verifyConfig(await fs.readFile(path.join(bbuild, '.config'), 'utf8'), bfrag, 'busybox');
         await fs.writeFile(busyboxConfigured, new Date().toISOString() + '\n');
-      });
-    }
+      }, 'busybox-config');
+    } else skip('busybox-config', 'configure busybox');
     await step('build static busybox', async () => {
       await runLogged(blog, 'make', [...bmake, `-j${jobs}`, 'busybox']);
       await fs.rm(bbInstall, { recursive: true, force: true });
       await runLogged(blog, 'make', [...bmake, `CONFIG_PREFIX=${bbInstall}`, 'install']);
-    });
+    }, 'busybox-build');
     await fs.writeFile(busyboxDone, new Date().toISOString() + '\n');
   }
 
@@ -435,7 +538,7 @@ async function main() {
     await fs.chmod(path.join(rootStage, 'tmp'), 0o1777);
     await fs.copyFile(path.join(recipeDir, 'init'), path.join(rootStage, 'init'));
     await fs.chmod(path.join(rootStage, 'init'), 0o755);
-  });
+  }, 'rootfs');
 
   await step('write initramfs.cpio.gz', async () => {
     const gen = path.join(buildDir, 'gen_init_cpio');
@@ -444,15 +547,18 @@ async function main() {
     await fs.writeFile(list, await cpioList(rootStage));
     const cpio = path.join(buildDir, 'initramfs.cpio');
     run('sh', ['-c', `'${gen}' '${list}' > '${cpio}' && gzip -9 -n -c '${cpio}' > '${path.join(tmpOut, 'initramfs.cpio.gz')}'`]);
-  });
+  }, 'initramfs');
 
   await step(`write root.ext4 (${ROOT_DISK_MIB} MiB, mke2fs -d)`, async () => {
     const img = path.join(tmpOut, 'root.ext4');
     run('mke2fs', ['-q', '-F', '-t', 'ext4', '-L', 'riscstation', '-E', 'root_owner=0:0', '-d', rootStage, img, `${ROOT_DISK_MIB}M`], {
       env: { ...process.env, E2FSPROGS_FAKE_TIME: '1700000000' },
     });
-  });
+  }, 'root-disk');
 
+  const installName = 'install Image, initramfs and root disk';
+  const installAt = Date.now();
+  progress('start', 'install', { name: installName });
   await fs.copyFile(path.join(kbuild, 'arch/riscv/boot/Image'), path.join(tmpOut, 'Image'));
   await fs.copyFile(path.join(kbuild, '.config'), path.join(tmpOut, 'kernel.config'));
   const manifest = {
@@ -469,6 +575,8 @@ async function main() {
   await fs.rm(outDir, { recursive: true, force: true });
   await fs.rename(tmpOut, outDir);
   await updatePointer(hash);
+  progress('end', 'install', { name: installName, seconds: Math.round((Date.now() - installAt) / 100) / 10 });
+  progress('done', null, { upToDate: false, dir: outDir });
   log(`done in ${seconds(Date.now() - t0)}: ${outDir}`);
   for (const s of stepTimes) log(`  ${s.seconds.toFixed(1).padStart(7)} s  ${s.step}`);
   log(`boot it on QEMU: qemu-system-riscv64 -M virt -m 256M -bios /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin -kernel ${outDir}/Image -initrd ${outDir}/initramfs.cpio.gz -append '${CMDLINE}' -drive file=${outDir}/root.ext4,if=none,id=d0,format=raw -device virtio-blk-device,drive=d0 -nographic`);
@@ -476,6 +584,7 @@ async function main() {
 
 main().catch((e) => {
   if (e instanceof BuildError) {
+    progress('error', null, { message: e.message });
     process.stderr.write(`[guests] error: ${e.message}\n`);
     process.exit(1);
   }

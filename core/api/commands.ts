@@ -61,6 +61,20 @@ export const commandSchemas = {
   'host.stop': z.strictObject({ type: z.literal('host.stop') }),
   /** The VM templates (resources/templates) and which of their files are missing on this host. */
   'template.list': z.strictObject({ type: z.literal('template.list') }),
+  /**
+   * Builds a template's guest images (a template with `guestBuild`: the Linux guest, about an hour
+   * from scratch, seconds when up to date). A long operation: `operation.progress` events with
+   * `operationId` carry `step`/`steps`/`detail`; `operation.cancel` stops it (error `cancelled`;
+   * what was finished is kept and the next build resumes). Answers when the build ends; the
+   * template is then usable (template.list reports nothing missing). One build at a time
+   * (`conflict` otherwise); `failed` with the build's last log lines when it fails; `not-implemented`
+   * when this installation has no build script (a packaged app: build from the source folder).
+   */
+  'template.build': z.strictObject({
+    type: z.literal('template.build'),
+    id: z.string().min(1).max(64),
+    operationId: operationIdSchema.optional(),
+  }),
 
   /** The VM library, in creation order. Always allowed. */
   'vm.list': z.strictObject({ type: z.literal('vm.list') }),
@@ -157,6 +171,7 @@ export const commandSchema = z.discriminatedUnion('type', [
   commandSchemas['host.status'],
   commandSchemas['host.stop'],
   commandSchemas['template.list'],
+  commandSchemas['template.build'],
   commandSchemas['vm.stats'],
   commandSchemas['vm.list'],
   commandSchemas['vm.get'],
@@ -279,6 +294,15 @@ export const resultSchemas = {
   'host.status': hostStatusSchema,
   'host.stop': z.object({ stopping: z.boolean() }),
   'template.list': z.array(templateInfoSchema),
+  'template.build': z.object({
+    id: z.string(),
+    /** True when nothing had to be built (the cached guest matched the recipe). */
+    upToDate: z.boolean(),
+    /** The build's output folder (null if the build did not say). */
+    dir: z.string().nullable(),
+    /** The template after the build (its `missing` is empty when the build made everything). */
+    template: templateInfoSchema,
+  }),
   'vm.stats': vmStatsSchema,
   'vm.list': z.array(vmSummarySchema),
   'vm.get': vmDetailsSchema,

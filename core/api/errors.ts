@@ -26,6 +26,8 @@ export const API_ERROR_CODES = [
   'bad-response',
   /** A long operation was cancelled (operation.cancel); it left nothing behind. */
   'cancelled',
+  /** A long operation ran and failed (a guest build): the message says why, with its last log lines. */
+  'failed',
   /** A bug in RiscStation: the host logged the details. */
   'internal',
 ] as const;

@@ -33,8 +33,10 @@ export const eventSchema = z.discriminatedUnion('type', [
     data: base64Schema,
   }),
   /**
-   * How far a long operation (`vm.create` copying a template's disk) has got: `doneBytes` of
-   * `totalBytes`; `what` names the step for people ("copying root.ext4").
+   * How far a long operation has got; `what` names the step for people ("copying root.ext4").
+   * Byte-based work (`vm.create` copying a template's disk): `doneBytes` of `totalBytes`.
+   * Step-based work (`template.build`): step `step` (from 1) of `steps`, with `detail` saying what
+   * the step is doing now ("make: CC fs/ext4/inode.o (12 min so far)"); the byte counts are 0.
    */
   z.object({
     type: z.literal('operation.progress'),
@@ -42,6 +44,9 @@ export const eventSchema = z.discriminatedUnion('type', [
     what: z.string(),
     doneBytes: z.number().nonnegative(),
     totalBytes: z.number().nonnegative(),
+    step: z.number().int().positive().optional(),
+    steps: z.number().int().positive().optional(),
+    detail: z.string().optional(),
   }),
   /** The host is shutting down (Ctrl-C on `riscstation serve`, app quit): connections close next. */
   z.object({ type: z.literal('host.shuttingDown'), reason: z.string() }),

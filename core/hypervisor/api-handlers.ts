@@ -72,6 +72,7 @@ export function hypervisorHandlers(hv: Hypervisor, host: HostControl): Hyperviso
       return { stopping: true };
     },
     'template.list': () => hv.templateList(),
+    'template.build': (c) => hv.buildTemplate(c.id, { operationId: c.operationId }),
     'vm.list': () => hv.list(),
     'vm.get': (c) => hv.get(c.id),
     'vm.create': (c) => hv.createVm(c.config, { template: c.template, operationId: c.operationId }),

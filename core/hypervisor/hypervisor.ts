@@ -30,6 +30,7 @@ import { refusal, VmLifecycle, type VmAction } from '../vm/lifecycle.js';
 import type { VmProcessExit, VmProcessHandle } from '../vm/process.js';
 import { parseVmMessage, type BootSpec, type GuestStop, type HostToVm, type VmCounters, type VmMessage } from '../vm/protocol.js';
 import { resolveBootFiles, type PackageHints } from './boot-files.js';
+import type { GuestBuilder } from './guest-build.js';
 import { joinPath, type HostPlatform } from './host-platform.js';
 import { VmLibrary, type LibraryEntry, type VmFile } from './library.js';
 import { Operations } from './operations.js';
@@ -54,6 +55,8 @@ export interface HypervisorOptions {
   readonly scrollbackBytes?: number;
   /** The guest cache (`${guests}` in templates: the Linux guest `npm run guests` builds); null: none. */
   readonly guestCacheDir?: string | null;
+  /** Builds templates' guest images (`template.build`); null/absent: this host cannot build them. */
+  readonly guestBuilder?: GuestBuilder | null;
 }
 
 interface StatsSample {
@@ -114,8 +117,10 @@ export class Hypervisor {
   /** Long operations (template disk copies) clients follow and may cancel. */
   private readonly operations = new Operations(
     () => this.platform.timers.now(),
-    (operationId, what, doneBytes, totalBytes) => this.emit({ type: 'operation.progress', operationId, what, doneBytes, totalBytes }),
+    (operationId, progress) => this.emit({ type: 'operation.progress', operationId, ...progress }),
   );
+  /** The guest build under way (one at a time: they share the guest cache and its lock). */
+  private guestBuild: { templateId: string; operationId: string; stop: () => Promise<unknown> } | null = null;
   /** Names of VMs whose creation is under way (their disks are being copied). */
   private readonly creatingNames = new Set<string>();
 
@@ -358,19 +363,70 @@ export class Hypervisor {
   }
 
   templateList(): TemplateInfo[] {
-    return this.templates.map((t) => {
-      const s = templateStatus(this.platform.files, t);
-      return {
-        id: s.id,
-        name: s.name,
-        description: s.description,
-        config: s.config,
-        needs: s.needs,
-        missing: s.missing,
-        ...(s.copyDisks.length > 0 ? { copyDisks: s.copyDisks } : {}),
-        ...(s.guestBuild ? { guestBuild: s.guestBuild } : {}),
-      };
-    });
+    return this.templates.map((t) => this.templateInfo(t));
+  }
+
+  private templateInfo(t: VmTemplate): TemplateInfo {
+    const s = templateStatus(this.platform.files, t);
+    return {
+      id: s.id,
+      name: s.name,
+      description: s.description,
+      config: s.config,
+      needs: s.needs,
+      missing: s.missing,
+      ...(s.copyDisks.length > 0 ? { copyDisks: s.copyDisks } : {}),
+      ...(s.guestBuild ? { guestBuild: s.guestBuild } : {}),
+    };
+  }
+
+  /**
+   * Builds a template's guest images (`template.build`): a long operation under `operationId`
+   * reporting step progress, stopped by `operation.cancel` (the build's processes are killed; what
+   * it finished stays in the cache and the next build resumes). One build at a time. Resolves
+   * once the build has ended, with the template as it is now (usable when the build succeeded).
+   */
+  async buildTemplate(id: string, options: { operationId?: string } = {}): Promise<{ id: string; upToDate: boolean; dir: string | null; template: TemplateInfo }> {
+    const template = this.templates.find((t) => t.id === id);
+    if (!template) throw new ApiError('not-found', `no template '${id}'; templates: ${this.templates.map((t) => t.id).join(', ')}`);
+    if (!template.guestBuild) {
+      throw new ApiError('bad-request', `the template '${template.name}' has no guest images to build: its files come from Debian packages (template.list says which)`);
+    }
+    const builder = this.options.guestBuilder;
+    const unavailable = builder ? builder.unavailable() : `this host cannot build guests: run \`${template.guestBuild.command}\` in RiscStation's source folder (${template.guestBuild.duration})`;
+    if (!builder || unavailable !== null) throw new ApiError('not-implemented', unavailable ?? 'this host cannot build guests');
+    if (this.shuttingDown) throw new ApiError('invalid-state', 'the host is shutting down');
+    const running = this.guestBuild;
+    if (running) {
+      const other = this.templates.find((t) => t.id === running.templateId)?.name ?? running.templateId;
+      throw new ApiError('conflict', `the guest images of '${other}' are being built already (operation ${running.operationId}): wait for that build to finish or cancel it`);
+    }
+    const op = this.operations.begin(options.operationId);
+    const run = builder.start((p) => op.stepProgress(p.what, p.step, p.steps, p.detail));
+    this.guestBuild = {
+      templateId: template.id,
+      operationId: op.id,
+      stop: () => {
+        run.cancel();
+        return run.done;
+      },
+    };
+    op.onCancel(() => run.cancel());
+    try {
+      const outcome = await run.done;
+      if (outcome.kind === 'cancelled') {
+        throw new ApiError('cancelled', `building the ${template.name} guest was cancelled; what was finished is kept, and building again resumes from there`);
+      }
+      if (outcome.kind === 'failed') throw new ApiError('failed', `building the ${template.name} guest failed: ${outcome.message}`);
+      const info = this.templateInfo(template);
+      if (info.missing.length > 0) {
+        throw new ApiError('failed', `the ${template.name} guest build finished, but these files are still missing: ${info.missing.map((m) => m.path).join(', ')}`);
+      }
+      return { id: template.id, upToDate: outcome.upToDate, dir: outcome.dir, template: info };
+    } finally {
+      this.operations.end(op);
+      this.guestBuild = null;
+    }
   }
 
   hostStatus(pid: number): HostStatus {
@@ -628,7 +684,8 @@ export class Hypervisor {
   /** Powers every VM off (stop, then hard stop after the timeout); for host shutdown. */
   async shutdown(): Promise<void> {
     this.shuttingDown = true;
-    const pending: Promise<unknown>[] = [];
+    // A guest build is stopped with the host (its processes must not outlive it); it resumes next time.
+    const pending: Promise<unknown>[] = this.guestBuild ? [this.guestBuild.stop()] : [];
     for (const vm of this.vms.values()) {
       const state = vm.lifecycle.state;
       if (state === 'running' || state === 'paused') pending.push(this.stop(vm.id).catch(() => {}));

@@ -11,6 +11,7 @@ import { Hypervisor, type HypervisorOptions } from '../../hypervisor/hypervisor.
 import type { HostPlatform } from '../../hypervisor/host-platform.js';
 import type { ProcessLauncher } from '../../vm/process.js';
 import { nodeLibraryFiles, writeFileAtomic } from './files.js';
+import { NodeGuestBuilder } from './guest-build.js';
 import { guestCacheDir } from './guest-cache.js';
 import { acquireLibraryLock, pidAlive, type LibraryLock } from './lock.js';
 import { packageInfo } from './package-info.js';
@@ -75,6 +76,7 @@ export function openNodeHost(options: NodeHostOptions): NodeHost {
       templatesDir: existsSync(templatesDir) ? templatesDir : null,
       defaultFirmware: defaultFirmwareCandidates(),
       guestCacheDir: guestCacheDir(),
+      guestBuilder: new NodeGuestBuilder(),
       ...options,
       ...(memoryLimitPercent !== undefined ? { memoryLimitPercent } : {}),
     });
