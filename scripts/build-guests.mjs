@@ -195,9 +195,10 @@ async function runLogged(logFile, cmd, argv, opts = {}) {
     const step = currentStep;
     const timer = progressJson && step
       ? setInterval(() => {
-          void lastLogLine(logFile).then((line) =>
-            progress('activity', step.key, { name: step.name, line: line.slice(0, 200), seconds: Math.round((Date.now() - step.t0) / 1000) }),
-          );
+          void lastLogLine(logFile).then((line) => {
+            // The command may have ended while the log was read: no activity after the step's end.
+            if (currentStep === step && runningChild) progress('activity', step.key, { name: step.name, line: line.slice(0, 200), seconds: Math.round((Date.now() - step.t0) / 1000) });
+          });
         }, ACTIVITY_MS)
       : null;
     const code = await new Promise((resolve, reject) => {

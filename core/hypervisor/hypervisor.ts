@@ -402,17 +402,17 @@ export class Hypervisor {
       throw new ApiError('conflict', `the guest images of '${other}' are being built already (operation ${running.operationId}): wait for that build to finish or cancel it`);
     }
     const op = this.operations.begin(options.operationId);
-    const run = builder.start((p) => op.stepProgress(p.what, p.step, p.steps, p.detail));
-    this.guestBuild = {
-      templateId: template.id,
-      operationId: op.id,
-      stop: () => {
-        run.cancel();
-        return run.done;
-      },
-    };
-    op.onCancel(() => run.cancel());
     try {
+      const run = builder.start((p) => op.stepProgress(p.what, p.step, p.steps, p.detail));
+      this.guestBuild = {
+        templateId: template.id,
+        operationId: op.id,
+        stop: () => {
+          run.cancel();
+          return run.done;
+        },
+      };
+      op.onCancel(() => run.cancel());
       const outcome = await run.done;
       if (outcome.kind === 'cancelled') {
         throw new ApiError('cancelled', `building the ${template.name} guest was cancelled; what was finished is kept, and building again resumes from there`);
