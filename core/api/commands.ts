@@ -275,6 +275,11 @@ export const templateInfoSchema = z.object({
   copyDisks: z.array(z.string()).optional(),
   /** How to build the template's guest when its files are missing (`npm run guests`, about an hour). */
   guestBuild: z.object({ command: z.string(), duration: z.string() }).optional(),
+  /**
+   * The build of this template's guest under way on the host (template.build from any client), if
+   * any: its `operation.progress` events carry `operationId`, and `operation.cancel` stops it.
+   */
+  building: z.object({ operationId: operationIdSchema, elapsedSeconds: z.number().nonnegative() }).optional(),
 });
 export type TemplateInfo = z.infer<typeof templateInfoSchema>;
 

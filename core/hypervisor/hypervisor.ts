@@ -120,7 +120,7 @@ export class Hypervisor {
     (operationId, progress) => this.emit({ type: 'operation.progress', operationId, ...progress }),
   );
   /** The guest build under way (one at a time: they share the guest cache and its lock). */
-  private guestBuild: { templateId: string; operationId: string; stop: () => Promise<unknown> } | null = null;
+  private guestBuild: { templateId: string; operationId: string; startedAt: number; stop: () => Promise<unknown> } | null = null;
   /** Names of VMs whose creation is under way (their disks are being copied). */
   private readonly creatingNames = new Set<string>();
 
@@ -377,6 +377,9 @@ export class Hypervisor {
       missing: s.missing,
       ...(s.copyDisks.length > 0 ? { copyDisks: s.copyDisks } : {}),
       ...(s.guestBuild ? { guestBuild: s.guestBuild } : {}),
+      ...(this.guestBuild?.templateId === t.id
+        ? { building: { operationId: this.guestBuild.operationId, elapsedSeconds: Math.max(0, Math.round((this.platform.timers.now() - this.guestBuild.startedAt) / 1000)) } }
+        : {}),
     };
   }
 
@@ -407,6 +410,7 @@ export class Hypervisor {
       this.guestBuild = {
         templateId: template.id,
         operationId: op.id,
+        startedAt: this.platform.timers.now(),
         stop: () => {
           run.cancel();
           return run.done;
@@ -418,6 +422,7 @@ export class Hypervisor {
         throw new ApiError('cancelled', `building the ${template.name} guest was cancelled; what was finished is kept, and building again resumes from there`);
       }
       if (outcome.kind === 'failed') throw new ApiError('failed', `building the ${template.name} guest failed: ${outcome.message}`);
+      this.guestBuild = null;
       const info = this.templateInfo(template);
       if (info.missing.length > 0) {
         throw new ApiError('failed', `the ${template.name} guest build finished, but these files are still missing: ${info.missing.map((m) => m.path).join(', ')}`);

@@ -2,10 +2,13 @@
  * Building a template's guest images from the app (template.build): the build under way with its
  * latest step and detail line, and how the last one ended. Kept in a store, not in the wizard, so
  * a build (an hour from scratch) goes on being followed when the wizard is closed and reopened.
+ * A build this window did not start (another window, the CLI, a reload) shows in template.list as
+ * `building`: the store follows it too (its progress events, and template.list every few seconds
+ * until it ends), and can cancel it.
  */
 import { defineStore } from 'pinia';
 import { ref, watch } from 'vue';
-import { ApiError } from '../../core/api/index.js';
+import { ApiError, type TemplateInfo } from '../../core/api/index.js';
 import { useHostStore } from './host.js';
 import { useVmStore } from './vm.js';
 
@@ -21,7 +24,12 @@ export interface GuestBuildState {
   readonly detail: string;
   /** Cancel was pressed; the host is stopping the build. */
   readonly cancelling: boolean;
+  /** Started elsewhere (another window, the CLI): followed through template.list. */
+  readonly adopted: boolean;
 }
+
+/** How often a build started elsewhere is checked for its end. */
+const ADOPTED_POLL_MS = 3000;
 
 export interface GuestBuildEnd {
   readonly templateId: string;
@@ -58,7 +66,7 @@ export const useGuestBuildStore = defineStore('guestBuild', () => {
     if (!api || running.value) return;
     const operationId = `build-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
     ended.value = null;
-    running.value = { templateId, operationId, startedAt: Date.now(), step: 0, steps: 0, what: '', detail: '', cancelling: false };
+    running.value = { templateId, operationId, startedAt: Date.now(), step: 0, steps: 0, what: '', detail: '', cancelling: false, adopted: false };
     try {
       const result = await api.call({ type: 'template.build', id: templateId, operationId });
       ended.value = { templateId, kind: 'done', message: '', upToDate: result.upToDate };
@@ -84,6 +92,40 @@ export const useGuestBuildStore = defineStore('guestBuild', () => {
       // the build ended meanwhile
     }
   }
+
+  let poll: ReturnType<typeof setInterval> | null = null;
+
+  /** Follows a build the host reports (`building`) that this window did not start. */
+  function adopt(list: readonly TemplateInfo[] | null): void {
+    const now = running.value;
+    if (now?.adopted) {
+      const still = list?.find((t) => t.id === now.templateId)?.building?.operationId === now.operationId;
+      if (still) return;
+      // It ended: done when the template's files are there now; otherwise it was cancelled or failed elsewhere.
+      if (poll) clearInterval(poll);
+      poll = null;
+      running.value = null;
+      const t = list?.find((x) => x.id === now.templateId);
+      ended.value = t && t.missing.length === 0 ? { templateId: now.templateId, kind: 'done', message: '', upToDate: false } : null;
+      return;
+    }
+    if (now) return;
+    const t = list?.find((x) => x.building);
+    if (!t?.building) return;
+    running.value = {
+      templateId: t.id,
+      operationId: t.building.operationId,
+      startedAt: Date.now() - t.building.elapsedSeconds * 1000,
+      step: 0,
+      steps: 0,
+      what: '',
+      detail: '',
+      cancelling: false,
+      adopted: true,
+    };
+    poll = setInterval(() => void vms.loadTemplates(), ADOPTED_POLL_MS);
+  }
+  watch(() => vms.templates, adopt, { immediate: true });
 
   return { running, ended, start, cancel };
 });
