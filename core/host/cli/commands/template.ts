@@ -39,7 +39,8 @@ export const command: CliCommand = {
         }
         // A guest that is not built: say once what to run (every missing file has the same hint).
         for (const hint of new Set(t.missing.map((m) => m.hint).filter((h) => h !== undefined))) io.out(`    ${hint}`);
-        if (t.guestBuild && t.missing.some((m) => m.hint !== undefined)) io.out(`    or: riscstation template build ${t.id}`);
+        if (t.building) io.out(`    its guest is being built (operation ${t.building.operationId}, ${Math.round(t.building.elapsedSeconds / 60)} min so far)`);
+        else if (t.guestBuild && t.missing.some((m) => m.hint !== undefined)) io.out(`    or: riscstation template build ${t.id}`);
       }
       return EXIT_OK;
     });
