@@ -6,7 +6,9 @@
  * - a build with real work to do (an empty cache: it extracts the kernel source, then configures
  *   and compiles under nice) cancelled right after it took its lock: no process of it remains and
  *   the lock is gone; a second build started meanwhile is refused; building again starts and
- *   gets past the same point (the cache was left consistent).
+ *   gets past the same point (the cache was left consistent);
+ * - `riscstation template build` interrupted with SIGINT (Ctrl-C): the host cancels the build, the
+ *   CLI exits 130, and no process or lock of the build is left.
  * The real cache (~/.cache/riscstation/guests) is only read: every build here runs with
  * XDG_CACHE_HOME in a temporary folder. Needs the built guest (`npm run guests`), which also means
  * the build tools are installed, and `npm run build:core`.
@@ -198,4 +200,48 @@ describe.skipIf(!built || !guestBuilt || !crossGcc.available)('cancelling a gues
     expect(existsSync(second.lock)).toBe(false);
     expect(hv.templateList().find((t) => t.id === 'linux-busybox')?.missing.length).toBeGreaterThan(0);
   }, 300_000);
+});
+
+describe.skipIf(!built || !guestBuilt || !crossGcc.available)('riscstation template build: Ctrl-C cancels the build on the host', () => {
+  let dir: string;
+  let server: ChildProcess;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'rs-tpl-cli-cancel-'));
+    env = { ...process.env, RISCSTATION_HOME: join(dir, 'home'), XDG_CACHE_HOME: join(dir, 'cache') };
+    server = spawn(process.execPath, [cliPath, 'serve', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    await waitForUrl(server);
+  });
+
+  afterAll(async () => {
+    if (server && server.exitCode === null) {
+      server.kill('SIGTERM');
+      await new Promise((resolve) => server.once('exit', resolve));
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('prints the steps, and on SIGINT cancels the build, exits 130 and leaves no lock', async () => {
+    const cli = spawn(process.execPath, [cliPath, 'template', 'build', 'linux-busybox'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let lockHolder = 0;
+    const lock = guestBuildLockPath(env);
+    const exited = new Promise<number | null>((resolve) => cli.once('exit', (code) => resolve(code)));
+    cli.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      // Step 2 runs with the build lock taken: interrupt the CLI as Ctrl-C would.
+      if (lockHolder === 0 && stderr.includes('[2/12]') && existsSync(lock)) {
+        lockHolder = Number(readFileSync(lock, 'utf8').trim());
+        cli.kill('SIGINT');
+      }
+    });
+    expect(await exited).toBe(130);
+    expect(lockHolder).toBeGreaterThan(0);
+    expect(stderr).toContain('[1/12] check build tools and sources');
+    expect(stderr).toContain('cancelling the build');
+    expect(stderr).toMatch(/was cancelled; what was finished is kept/);
+    expect(liveGroupMembers(lockHolder)).toEqual([]);
+    expect(existsSync(lock)).toBe(false);
+  }, 120_000);
 });
