@@ -273,6 +273,8 @@ export const templateInfoSchema = z.object({
   ),
   /** Disk images each VM made from the template gets its own copy of (vm.create with `template`). */
   copyDisks: z.array(z.string()).optional(),
+  /** Name and description by UI language ('ja'); English is `name` / `description`. */
+  translations: z.record(z.string(), z.object({ name: z.string(), description: z.string() })).optional(),
   /** How to build the template's guest when its files are missing (`npm run guests`, about an hour). */
   guestBuild: z.object({ command: z.string(), duration: z.string() }).optional(),
   /**

@@ -24,6 +24,9 @@ export const vmStateFileSchema = z.object({
 });
 export type VmStateFile = z.output<typeof vmStateFileSchema>;
 
+/** A template's name and description in one language (what the New VM wizard shows). */
+const templateTextSchema = z.strictObject({ name: z.string().min(1), description: z.string() });
+
 /** resources/templates/<id>.json */
 export const vmTemplateSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
@@ -43,6 +46,8 @@ export const vmTemplateSchema = z.strictObject({
   copyDisks: z.array(z.string().min(1)).default([]),
   /** How to make the files under `${guests}` when they are missing, for the message that says so. */
   guestBuild: z.strictObject({ command: z.string().min(1), duration: z.string().min(1) }).optional(),
+  /** The name and description in the UI's other languages (English is `name` / `description`). */
+  translations: z.strictObject({ ja: templateTextSchema.optional() }).default({}),
 });
 export type VmTemplate = z.output<typeof vmTemplateSchema>;
 

@@ -377,6 +377,7 @@ export class Hypervisor {
       missing: s.missing,
       ...(s.copyDisks.length > 0 ? { copyDisks: s.copyDisks } : {}),
       ...(s.guestBuild ? { guestBuild: s.guestBuild } : {}),
+      ...(s.translations.ja ? { translations: { ja: s.translations.ja } } : {}),
       ...(this.guestBuild?.templateId === t.id
         ? { building: { operationId: this.guestBuild.operationId, elapsedSeconds: Math.max(0, Math.round((this.platform.timers.now() - this.guestBuild.startedAt) / 1000)) } }
         : {}),

@@ -313,6 +313,7 @@ describe.skipIf(!browser.available)('virtual machines in the RiscStation window'
     const wizard = page.getByRole('dialog', { name: '新しい仮想マシン' });
     await wizard.waitFor();
     await expect(page.getByTestId('wizard-step').innerText()).resolves.toContain('テンプレート');
+    await expect(page.getByTestId('template-opensbi-uboot').innerText()).resolves.toContain('ブート ローダーのプロンプト');
     await page.getByTestId('wizard-next').click();
     await wizard.getByTestId('vm-name').fill(VM_NAME);
     await page.getByTestId('wizard-next').click();

@@ -105,6 +105,8 @@ describe('VM library', () => {
     expect(templates.map((t) => t.name)).toEqual(['Bare metal (M-mode ELF)', 'Linux (busybox)', 'OpenSBI + U-Boot']);
     const uboot = templates.find((t) => t.id === 'opensbi-uboot')!;
     expect(uboot.config.kernel).toBe('/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin');
+    // Every template speaks Japanese too (the wizard shows the UI language's text).
+    for (const t of templates) expect(t.translations?.ja?.description).toMatch(/[\u3040-\u30ff]/);
   });
 });
 
