@@ -7,16 +7,13 @@
  * (bytes/s the page received, event-loop lag, click-to-effect times) are printed, never asserted.
  * Also: the VM's hvc0 tab opens on its own (empty) stream.
  */
-import { type ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiWebSocketUrl, createApiClient, createWebSocketTransport, type ApiClient } from '../../core/api/index.js';
+import type { ApiClient } from '../../core/api/index.js';
 import { checkFloodLines } from '../helpers/console-flood.js';
 import { buildHypervisorGuest, gcc } from '../integration/hypervisor-guests.js';
-import { browser, ensureBuilt, ensureShotsDir, freshHome, openBrowser, seriousAxeViolations, SHOTS, startServer, stopServer, type BrowserSession } from './support.js';
+import { browser, openApp, seriousAxeViolations, SHOTS, type AppUnderTest, type BrowserSession } from './support.js';
 
 const RATE = 128 * 1024;
 const LINES = 8192; // 512 KiB, 4 s at RATE; fits xterm's 10 000-line scrollback
@@ -54,31 +51,18 @@ async function waitForBuffer(page: Page, pattern: RegExp, timeout = 60_000): Pro
 }
 
 describe.skipIf(!browser.available || !gcc.available)('the console under a 128 KiB/s flood', () => {
-  let server: ChildProcess | undefined;
-  let home = '';
+  let app: AppUnderTest;
   let session: BrowserSession;
   let page: Page;
   let api: ApiClient;
 
   beforeAll(async () => {
-    ensureBuilt();
-    ensureShotsDir();
-    home = freshHome();
-    let url: string;
-    ({ child: server, url } = await startServer(home));
-    const address = new URL(url);
-    api = createApiClient(createWebSocketTransport(new WebSocket(apiWebSocketUrl({ protocol: address.protocol, host: address.host }, address.searchParams.get('token') ?? ''))));
-    session = await openBrowser();
-    page = session.page;
-    await page.goto(url);
-    await page.locator('[data-testid="status-connection"][data-status="connected"]').waitFor();
+    app = await openApp();
+    ({ session, page, api } = app);
   }, 120_000);
 
   afterAll(async () => {
-    api?.close();
-    await session?.close();
-    await stopServer(server);
-    if (home) rmSync(home, { recursive: true, force: true });
+    await app?.close();
   });
 
   it('stays responsive and shows every line once, in order; typed keys and a break reach the guest', async () => {

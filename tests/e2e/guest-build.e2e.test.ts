@@ -5,14 +5,14 @@
  * progress appears (role=progressbar, step k of n, elapsed time); Cancel stops it and the wizard
  * says it was cancelled, with the button back. The real cache is never touched.
  */
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oracle } from '../helpers/oracles.js';
-import { browser, ensureBuilt, ensureShotsDir, freshHome, openBrowser, ROOT, seriousAxeViolations, SHOTS, startServer, stopServer, type BrowserSession } from './support.js';
+import { browser, openApp, ROOT, seriousAxeViolations, SHOTS, type AppUnderTest } from './support.js';
 
 const TEMPLATE = 'linux-busybox';
 // The build can run here when the guest was built here before (the same tools and sources).
@@ -20,29 +20,18 @@ const printed = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-guests
 const canBuild = printed.status === 0 && oracle('riscv64-linux-gnu-gcc', 'gcc-riscv64-linux-gnu').available;
 
 describe.skipIf(!browser.available)('building the Linux guest from the New VM wizard', () => {
-  let server: ChildProcess | undefined;
-  let home = '';
+  let app: AppUnderTest;
   let cache = '';
-  let session: BrowserSession;
   let page: Page;
 
   beforeAll(async () => {
-    ensureBuilt();
-    ensureShotsDir();
-    home = freshHome();
     cache = mkdtempSync(join(tmpdir(), 'riscstation-e2e-cache-'));
-    let url: string;
-    ({ child: server, url } = await startServer(home, { XDG_CACHE_HOME: cache }));
-    session = await openBrowser();
-    page = session.page;
-    await page.goto(url);
-    await page.locator('[data-testid="status-connection"][data-status="connected"]').waitFor();
+    app = await openApp({ env: { XDG_CACHE_HOME: cache } });
+    ({ page } = app);
   }, 120_000);
 
   afterAll(async () => {
-    await session?.close();
-    await stopServer(server);
-    if (home) rmSync(home, { recursive: true, force: true });
+    await app?.close();
     if (cache) rmSync(cache, { recursive: true, force: true });
   });
 

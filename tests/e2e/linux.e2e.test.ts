@@ -5,14 +5,13 @@
  * powers off through its power button; deleting it with "keep disks" says where the disk went.
  * Skips when the guest is not built (`npm run guests`, about an hour).
  */
-import { type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiWebSocketUrl, createApiClient, createWebSocketTransport, type ApiClient, type TemplateInfo } from '../../core/api/index.js';
-import { browser, ensureBuilt, ensureShotsDir, freshHome, openBrowser, seriousAxeViolations, SHOTS, startServer, stopServer, type BrowserSession } from './support.js';
+import type { ApiClient } from '../../core/api/index.js';
+import { browser, openApp, seriousAxeViolations, SHOTS, templateUnavailable, type AppUnderTest, type BrowserSession } from './support.js';
 
 const TEMPLATE = 'linux-busybox';
 const VM_NAME = 'Linux Workstation';
@@ -32,7 +31,7 @@ async function waitForState(page: Page, text: string, timeout = 60_000): Promise
 }
 
 describe.skipIf(!browser.available)('the Linux (busybox) template in the RiscStation window', () => {
-  let server: ChildProcess | undefined;
+  let app: AppUnderTest;
   let home = '';
   let session: BrowserSession;
   let page: Page;
@@ -42,29 +41,13 @@ describe.skipIf(!browser.available)('the Linux (busybox) template in the RiscSta
   let vmId = '';
 
   beforeAll(async () => {
-    ensureBuilt();
-    ensureShotsDir();
-    home = freshHome();
-    let url: string;
-    ({ child: server, url } = await startServer(home));
-    const address = new URL(url);
-    const socket = new WebSocket(apiWebSocketUrl({ protocol: address.protocol, host: address.host }, address.searchParams.get('token') ?? ''));
-    api = createApiClient(createWebSocketTransport(socket));
-    const templates: TemplateInfo[] = await api.call({ type: 'template.list' });
-    const template = templates.find((t) => t.id === TEMPLATE);
-    if (!template) unsupported = `the host has no '${TEMPLATE}' template`;
-    else if (template.missing.length) unsupported = `the Linux guest is not built or a package is missing: ${template.missing.map((m) => m.hint ?? `${m.path} (install ${m.package})`).join(', ')}`;
-    session = await openBrowser();
-    page = session.page;
-    await page.goto(url);
-    await page.locator('[data-testid="status-connection"][data-status="connected"]').waitFor();
+    app = await openApp();
+    ({ home, session, page, api } = app);
+    unsupported = await templateUnavailable(api, TEMPLATE);
   }, 300_000);
 
   afterAll(async () => {
-    api?.close();
-    await session?.close();
-    await stopServer(server);
-    if (home) rmSync(home, { recursive: true, force: true });
+    await app?.close();
   });
 
   it('creates a VM from the template with the wizard, showing the root disk copy’s progress', async (ctx) => {
@@ -140,26 +123,23 @@ describe.skipIf(!browser.available)('the Linux (busybox) template in the RiscSta
   }, 120_000);
 
   it('says what to run when the Linux guest is not built (an empty guest cache)', async () => {
-    const emptyHome = freshHome();
-    const { child, url: otherUrl } = await startServer(emptyHome, { XDG_CACHE_HOME: join(emptyHome, 'empty-cache') });
-    const other = await openBrowser();
+    const emptyCache = mkdtempSync(join(tmpdir(), 'riscstation-e2e-cache-'));
+    const other = await openApp({ env: { XDG_CACHE_HOME: emptyCache } });
+    const { page: otherPage, session: otherSession } = other;
     try {
-      await other.page.goto(otherUrl);
-      await other.page.locator('[data-testid="status-connection"][data-status="connected"]').waitFor();
-      await other.page.getByTestId('toolbar-new-vm').click();
-      await other.page.getByRole('dialog', { name: 'New Virtual Machine' }).waitFor();
-      const card = other.page.getByTestId(`template-${TEMPLATE}`);
+      await otherPage.getByTestId('toolbar-new-vm').click();
+      await otherPage.getByRole('dialog', { name: 'New Virtual Machine' }).waitFor();
+      const card = otherPage.getByTestId(`template-${TEMPLATE}`);
       await card.click();
       await expect(card.getByTestId('template-build-hint').innerText()).resolves.toContain('run “npm run guests” in RiscStation’s source folder (about an hour)');
-      expect(await other.page.getByTestId('wizard-next').isDisabled()).toBe(true);
-      expect(await seriousAxeViolations(other.page)).toEqual([]);
-      await other.page.screenshot({ path: join(SHOTS, 'linux-wizard-not-built.png') });
-      expect(other.cspViolations).toEqual([]);
-      expect(other.pageErrors).toEqual([]);
+      expect(await otherPage.getByTestId('wizard-next').isDisabled()).toBe(true);
+      expect(await seriousAxeViolations(otherPage)).toEqual([]);
+      await otherPage.screenshot({ path: join(SHOTS, 'linux-wizard-not-built.png') });
+      expect(otherSession.cspViolations).toEqual([]);
+      expect(otherSession.pageErrors).toEqual([]);
     } finally {
       await other.close();
-      await stopServer(child);
-      rmSync(emptyHome, { recursive: true, force: true });
+      rmSync(emptyCache, { recursive: true, force: true });
     }
   }, 120_000);
 

@@ -7,6 +7,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { WebSocket } from 'ws';
+import { apiWebSocketUrl, createApiClient, createWebSocketTransport, type ApiClient, type TemplateInfo } from '../../core/api/index.js';
 import { oracle } from '../helpers/oracles.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -141,4 +143,56 @@ export function freshHome(): string {
 
 export function ensureShotsDir(): void {
   mkdirSync(SHOTS, { recursive: true });
+}
+
+/**
+ * The app as a user opens it: `riscstation serve` on a fresh data folder (`env` adds variables),
+ * an API client on its WebSocket (for setup and checks beside the page), and Chromium showing its
+ * page once it says Connected. `close()` undoes all of it.
+ */
+export interface AppUnderTest {
+  readonly server: ChildProcess;
+  readonly url: string;
+  /** The host's RISCSTATION_HOME. */
+  readonly home: string;
+  readonly api: ApiClient;
+  readonly session: BrowserSession;
+  readonly page: Page;
+  close(): Promise<void>;
+}
+
+export async function openApp(options: { env?: Record<string, string> } = {}): Promise<AppUnderTest> {
+  ensureBuilt();
+  ensureShotsDir();
+  const home = freshHome();
+  const { child: server, url } = await startServer(home, options.env);
+  const address = new URL(url);
+  const api = createApiClient(createWebSocketTransport(new WebSocket(apiWebSocketUrl({ protocol: address.protocol, host: address.host }, address.searchParams.get('token') ?? ''))));
+  const session = await openBrowser();
+  const { page } = session;
+  await page.goto(url);
+  await page.locator('[data-testid="status-connection"][data-status="connected"]').waitFor();
+  return {
+    server,
+    url,
+    home,
+    api,
+    session,
+    page,
+    async close() {
+      api.close();
+      await session.close();
+      await stopServer(server);
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Why VMs from template `id` cannot be made on this host (missing files, an unbuilt guest), or null. */
+export async function templateUnavailable(api: ApiClient, id: string): Promise<string | null> {
+  const templates: TemplateInfo[] = await api.call({ type: 'template.list' });
+  const template = templates.find((t) => t.id === id);
+  if (!template) return `the host has no '${id}' template`;
+  if (template.missing.length === 0) return null;
+  return `the '${id}' template misses ${template.missing.map((m) => m.hint ?? `${m.path} (install ${m.package})`).join(', ')}`;
 }

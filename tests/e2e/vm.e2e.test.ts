@@ -7,26 +7,12 @@
  * Japanese; delete. axe-core runs on each page. Screenshots go to test-results/e2e/, and one of the
  * library with a running VM and its console to docs/screenshot-library.png.
  */
-import { type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError, apiWebSocketUrl, createApiClient, createWebSocketTransport, type ApiClient, type TemplateInfo } from '../../core/api/index.js';
-import {
-  browser,
-  ensureBuilt,
-  ensureShotsDir,
-  freshHome,
-  openBrowser,
-  ROOT,
-  seriousAxeViolations,
-  SHOTS,
-  startServer,
-  stopServer,
-  type BrowserSession,
-} from './support.js';
-import { readFileSync, rmSync } from 'node:fs';
+import type { ApiClient } from '../../core/api/index.js';
+import { browser, openApp, ROOT, seriousAxeViolations, SHOTS, templateUnavailable, type AppUnderTest, type BrowserSession } from './support.js';
+import { readFileSync } from 'node:fs';
 
 const TEMPLATE = 'opensbi-uboot';
 const VM_NAME = 'U-Boot Workstation';
@@ -56,8 +42,7 @@ async function waitForState(page: Page, text: string, timeout = 60_000): Promise
 }
 
 describe.skipIf(!browser.available)('virtual machines in the RiscStation window', () => {
-  let server: ChildProcess | undefined;
-  let url = '';
+  let app: AppUnderTest;
   let home = '';
   let session: BrowserSession;
   let page: Page;
@@ -69,35 +54,16 @@ describe.skipIf(!browser.available)('virtual machines in the RiscStation window'
   let consoleLog = '';
 
   beforeAll(async () => {
-    ensureBuilt();
-    ensureShotsDir();
-    home = freshHome();
-    ({ child: server, url } = await startServer(home));
-    const address = new URL(url);
-    const socket = new WebSocket(apiWebSocketUrl({ protocol: address.protocol, host: address.host }, address.searchParams.get('token') ?? ''));
-    api = createApiClient(createWebSocketTransport(socket));
+    app = await openApp();
+    ({ home, session, page, api } = app);
     api.onEvent((event) => {
       if (event.type === 'console.output' && event.vmId === vmId) consoleLog += Buffer.from(event.data, 'base64').toString('latin1');
     });
-    try {
-      const templates: TemplateInfo[] = await api.call({ type: 'template.list' });
-      const template = templates.find((t) => t.id === TEMPLATE);
-      if (!template) unsupported = `the host has no '${TEMPLATE}' template`;
-      else if (template.missing.length) unsupported = `the '${TEMPLATE}' template misses ${template.missing.map((m) => `${m.path} (install ${m.package})`).join(', ')}`;
-    } catch (error) {
-      unsupported = error instanceof ApiError && error.code === 'not-implemented' ? 'this host does not implement template.list / vm.create yet' : String(error);
-    }
-    session = await openBrowser();
-    page = session.page;
-    await page.goto(url);
-    await page.locator('[data-testid="status-connection"][data-status="connected"]').waitFor();
+    unsupported = await templateUnavailable(api, TEMPLATE);
   }, 300_000);
 
   afterAll(async () => {
-    api?.close();
-    await session?.close();
-    await stopServer(server);
-    if (home) rmSync(home, { recursive: true, force: true });
+    await app?.close();
   });
 
   it('the New VM wizard checks each step, says how to fix the input, and shows the host’s refusal', async (ctx) => {
