@@ -34,6 +34,8 @@ export interface ApiClient {
   vmStop(id: VmId): Promise<PowerResult>;
   vmHardStop(id: VmId): Promise<PowerResult>;
   vmReset(id: VmId): Promise<PowerResult>;
+  /** Presses Ctrl+Alt+Del on the VM's keyboard; `delivered` is false when no guest driver listens. */
+  vmSendKeys(id: VmId, keys: 'ctrl-alt-del'): Promise<{ id: VmId; delivered: boolean }>;
   vmPause(id: VmId): Promise<PowerResult>;
   vmResume(id: VmId): Promise<PowerResult>;
   /** Subscribes this connection to the console (default `serial`); answers with its scrollback. */
@@ -116,6 +118,7 @@ export function createApiClient(transport: Transport): ApiClient {
     vmStop: (id) => call({ type: 'vm.stop', id }),
     vmHardStop: (id) => call({ type: 'vm.hardStop', id }),
     vmReset: (id) => call({ type: 'vm.reset', id }),
+    vmSendKeys: (id, keys) => call({ type: 'vm.sendKeys', id, keys }),
     vmPause: (id) => call({ type: 'vm.pause', id }),
     vmResume: (id) => call({ type: 'vm.resume', id }),
     consoleAttach: (vmId, console) => call({ type: 'console.attach', vmId, console }),

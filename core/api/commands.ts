@@ -115,6 +115,12 @@ export const commandSchemas = {
   'vm.hardStop': z.strictObject({ type: z.literal('vm.hardStop'), ...vmTarget }),
   /** Resets every hart and device, as the reset button. Only when running or paused. */
   'vm.reset': z.strictObject({ type: z.literal('vm.reset'), ...vmTarget }),
+  /**
+   * Presses a key combination on the VM's keyboard (its virtio-input device): 'ctrl-alt-del'.
+   * Linux reboots through init (busybox: its `ctrlaltdel` action). Only when running or paused;
+   * `delivered` is false when the guest has no driver for the device (firmware, bare metal).
+   */
+  'vm.sendKeys': z.strictObject({ type: z.literal('vm.sendKeys'), ...vmTarget, keys: z.enum(['ctrl-alt-del']) }),
   /** Freezes all harts (time stops for the guest). Only when running. */
   'vm.pause': z.strictObject({ type: z.literal('vm.pause'), ...vmTarget }),
   /** Continues a paused VM. Only when paused. */
@@ -183,6 +189,7 @@ export const commandSchema = z.discriminatedUnion('type', [
   commandSchemas['vm.stop'],
   commandSchemas['vm.hardStop'],
   commandSchemas['vm.reset'],
+  commandSchemas['vm.sendKeys'],
   commandSchemas['vm.pause'],
   commandSchemas['vm.resume'],
   commandSchemas['console.attach'],
@@ -325,6 +332,7 @@ export const resultSchemas = {
   'vm.stop': powerResultSchema,
   'vm.hardStop': powerResultSchema,
   'vm.reset': powerResultSchema,
+  'vm.sendKeys': z.object({ id: vmIdSchema, delivered: z.boolean() }),
   'vm.pause': powerResultSchema,
   'vm.resume': powerResultSchema,
   'console.attach': consoleResultSchema,

@@ -84,6 +84,7 @@ export function hypervisorHandlers(hv: Hypervisor, host: HostControl): Hyperviso
     'vm.stop': (c) => hv.stop(c.id),
     'vm.hardStop': (c) => hv.hardStop(c.id),
     'vm.reset': (c) => hv.reset(c.id),
+    'vm.sendKeys': (c) => hv.sendKeys(c.id, c.keys),
     'vm.pause': (c) => hv.pause(c.id),
     'vm.resume': (c) => hv.resume(c.id),
     'console.attach': (c, session) => {

@@ -601,6 +601,14 @@ export class Hypervisor {
     return { id: vm.id, state: vm.lifecycle.state };
   }
 
+  /** Presses a key combination on the VM's keyboard (virtio-input); false when no guest driver listens. */
+  async sendKeys(id: string, keys: 'ctrl-alt-del'): Promise<{ id: string; delivered: boolean }> {
+    const vm = this.find(id);
+    this.check(vm, 'consoleInput');
+    const answer = await this.request(vm, { type: 'keys', keys }, 'keysSent');
+    return { id: vm.id, delivered: answer.type === 'keysSent' && answer.delivered };
+  }
+
   /** Counters of a VM; rates are over the interval since the previous `stats` call (or since boot). */
   async stats(id: string): Promise<VmStats> {
     const vm = this.find(id);

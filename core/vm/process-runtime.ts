@@ -155,6 +155,13 @@ class VmRuntime {
           this.send({ type: 'powerButton', pressed });
         }
         return;
+      case 'keys': {
+        const delivered = this.powerButton?.pressCtrlAltDel() ?? false;
+        if (delivered) this.kick();
+        this.send({ type: 'log', line: delivered ? 'sent Ctrl+Alt+Del' : 'Ctrl+Alt+Del not sent: no driver listens to the input device' });
+        this.send({ type: 'keysSent', delivered });
+        return;
+      }
       case 'input':
         if (this.machine && this.state !== 'stopped') {
           if (message.stream === 'hvc0') this.hvc0?.receive(message.data);

@@ -45,6 +45,8 @@ export type HostToVm =
    * `powerButton`; a guest without a driver for it is hard-stopped by the host after its timeout.
    */
   | { readonly type: 'powerRequest' }
+  /** Press a key combination on the VM's virtio-input device. Answered by `keysSent`. */
+  | { readonly type: 'keys'; readonly keys: 'ctrl-alt-del' }
   /** Bytes typed on a console ('serial': the UART; 'hvc0': the virtio-console). */
   | { readonly type: 'input'; readonly stream: ConsoleName; readonly data: Uint8Array }
   /** A break condition on the serial line (UART LSR.BI with a zero byte). */
@@ -89,7 +91,9 @@ export type VmMessage =
   /** A line for vms/<id>/logs/vm.log. */
   | { readonly type: 'log'; readonly line: string }
   /** Answer to `powerRequest`: whether a guest driver took the power-button press. */
-  | { readonly type: 'powerButton'; readonly pressed: boolean };
+  | { readonly type: 'powerButton'; readonly pressed: boolean }
+  /** Answer to `keys`: whether a guest driver had the input device set up to take them. */
+  | { readonly type: 'keysSent'; readonly delivered: boolean };
 
 type Checker = (m: Record<string, unknown>) => boolean;
 const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -125,6 +129,7 @@ const CHECKS: Record<VmMessage['type'], Checker> = {
   fatal: (m) => str(m.message) && str(m.detail),
   log: (m) => str(m.line),
   powerButton: (m) => typeof m.pressed === 'boolean',
+  keysSent: (m) => typeof m.delivered === 'boolean',
 };
 
 /** Validates a message from a VM process; null when it is not one (the host then treats the VM as crashed). */

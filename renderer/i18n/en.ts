@@ -130,6 +130,8 @@ const en = {
     ctrlC: 'Ctrl+C (interrupt)',
     ctrlD: 'Ctrl+D (end of input)',
     escape: 'Escape',
+    ctrlAltDel: 'Ctrl+Alt+Del (keyboard)',
+    keysNotDelivered: 'The guest has no keyboard driver running (firmware or a bare-metal program): Ctrl+Alt+Del was not delivered.',
     sendBreak: 'Send break (serial line)',
     clear: 'Clear',
     clearHint: 'Clear the screen (the guest is not affected)',

@@ -129,6 +129,8 @@ const ja: MessageSchema = {
     ctrlC: 'Ctrl+C (割り込み)',
     ctrlD: 'Ctrl+D (入力の終わり)',
     escape: 'Esc キー',
+    ctrlAltDel: 'Ctrl+Alt+Del (キーボード)',
+    keysNotDelivered: 'ゲストでキーボード ドライバーが動いていません (ファームウェアまたはベアメタル プログラム)。Ctrl+Alt+Del は届きませんでした。',
     sendBreak: 'ブレークを送信 (シリアル回線)',
     clear: 'クリア',
     clearHint: '画面をクリア (ゲストには影響しません)',

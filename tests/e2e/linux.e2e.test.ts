@@ -82,7 +82,7 @@ describe.skipIf(!browser.available)('the Linux (busybox) template in the RiscSta
     expect(existsSync(created.config.disks[0].path)).toBe(true);
   }, 240_000);
 
-  it('powers on, boots to the busybox shell, and `uname -a` answers Linux ... riscv64', async (ctx) => {
+  it('powers on, boots to the busybox shell, `uname -a` answers Linux ... riscv64, Send Keys → Ctrl+Alt+Del reboots it', async (ctx) => {
     ctx.skip(unsupported !== null || vmId === '', `Linux template tests skipped: ${unsupported ?? 'no VM was created'}`);
     await page.getByTestId('toolbar-start').click();
     await waitForState(page, 'Running');
@@ -94,6 +94,22 @@ describe.skipIf(!browser.available)('the Linux (busybox) template in the RiscSta
     await waitForTerminal(page, /uname -a\s*Linux riscstation 6\.\d+\S* .*riscv64/, 60_000);
     expect(await seriousAxeViolations(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'linux-console-uname.png') });
+
+    // Send Keys → Ctrl+Alt+Del presses the keys on the VM's keyboard: init reboots the guest,
+    // which comes back to its prompt (read from the host's scrollback: the screen scrolls).
+    await page.getByTestId('console-send-keys').click();
+    await page.getByTestId('menu-ctrl-alt-del').click();
+    const rebooted = async (): Promise<boolean> => {
+      const { scrollback } = await api.consoleScrollback(vmId);
+      const text = Buffer.from(scrollback ?? '', 'base64').toString('latin1');
+      const restart = text.lastIndexOf('reboot: Restarting system');
+      return restart >= 0 && /root@riscstation:\/# $/.test(text.slice(restart));
+    };
+    for (const end = Date.now() + BOOT_TIMEOUT; !(await rebooted()); ) {
+      if (Date.now() > end) throw new Error('Ctrl+Alt+Del did not reboot the guest back to its prompt');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    await waitForTerminal(page, /root@riscstation:\/#/);
 
     // A graceful stop: the power button makes the guest shut down by itself.
     expect((await api.vmStop(vmId)).state).toBe('stopped');

@@ -165,6 +165,12 @@ describe.skipIf(!built || !gcc.available)('riscstation vm / host / template (the
     expect(d.stderr).toContain("VM 'echo' is running: cannot delete it; stop it first");
   });
 
+  it('ctrl-alt-del says when no guest driver listens to the keyboard (a bare-metal program)', () => {
+    const r = rs('vm', 'ctrl-alt-del', 'echo');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('no guest driver listens to its keyboard');
+  });
+
   it('host stop powers the VMs off and stops the host', () => {
     const pid = JSON.parse(readFileSync(join(home, 'host.json'), 'utf8')).pid;
     const r = rs('host', 'stop');

@@ -121,7 +121,7 @@ describe.skipIf(!built || !guestBuilt || !fwJump.available)('Linux (busybox) tem
     expect(sha256(disk)).not.toBe(before);
   });
 
-  it('runs a 4-hart VM from the template: nproc, the ISA in cpuinfo, ext4 root on vda, the host date (RTC), /dev/hwrng', async () => {
+  it('runs a 4-hart VM from the template: nproc, the ISA in cpuinfo, ext4 root on vda, the host date (RTC), /dev/hwrng; Ctrl+Alt+Del reboots it', async () => {
     const template = hv.templateList().find((t) => t.id === 'linux-busybox')!;
     const vm = await hv.createVm({ name: 'linux4', ...template.config, harts: 4 }, { template: 'linux-busybox' });
     const con = consoleText(hv, vm.id);
@@ -145,6 +145,16 @@ describe.skipIf(!built || !guestBuilt || !fwJump.available)('Linux (busybox) tem
     const bytes = (await run('head -c 16 /dev/hwrng | od -An -tx1')).trim().split(/\s+/);
     expect(bytes).toHaveLength(16);
     for (const b of bytes) expect(b).toMatch(/^[0-9a-f]{2}$/);
+
+    // Ctrl+Alt+Del on the VM's keyboard: the kernel's VT keyboard signals init, whose ctrlaltdel
+    // action reboots; the board resets and the guest comes back to its prompt.
+    const beforeReboot = con.text.length;
+    expect(await hv.sendKeys(vm.id, 'ctrl-alt-del')).toEqual({ id: vm.id, delivered: true });
+    await con.waitFor('reboot: Restarting system', beforeReboot);
+    await con.waitFor('Linux version', beforeReboot);
+    await con.waitFor('root@riscstation:/# ', con.text.indexOf('Linux version', beforeReboot));
+    expect((await run('nproc')).trim()).toBe('4');
+
     expect((await hv.stop(vm.id)).state).toBe('stopped');
     expect(con.text).toContain('reboot: Power down');
   });

@@ -1,8 +1,10 @@
 /**
- * virtio-input (device ID 18, virtio 1.2 §5.8) as the machine's power button: an evdev device
- * with one key, KEY_POWER. The host presses it to ask the guest to shut down (`vm stop`); Linux's
- * virtio_input driver turns it into an input event, and a listener such as busybox acpid runs
- * `poweroff`. A guest without a driver (U-Boot, bare metal) never sees it.
+ * virtio-input (device ID 18, virtio 1.2 §5.8) as the machine's power button and Ctrl+Alt+Del: an
+ * evdev device with the keys KEY_POWER, KEY_LEFTCTRL, KEY_LEFTALT and KEY_DELETE. The host presses
+ * the power button to ask the guest to shut down (`vm stop`): Linux's virtio_input driver turns it
+ * into an input event, and a listener such as busybox acpid runs `poweroff`. Ctrl+Alt+Del reaches
+ * Linux's VT keyboard handler, which signals init (busybox init: its `ctrlaltdel` action). A guest
+ * without a driver (U-Boot, bare metal) never sees either.
  *
  * Queues (§5.8.2): 0 eventq, buffers the driver posts for the device to fill with
  * `struct virtio_input_event` (8 bytes); 1 statusq, events from the driver (LED and the like),
@@ -30,6 +32,9 @@ export const EV_SYN = 0x00;
 export const EV_KEY = 0x01;
 export const SYN_REPORT = 0;
 export const KEY_POWER = 116;
+export const KEY_LEFTCTRL = 29;
+export const KEY_LEFTALT = 56;
+export const KEY_DELETE = 111;
 /** BUS_VIRTUAL in Linux's input.h. */
 const BUS_VIRTUAL = 0x06;
 
@@ -115,7 +120,7 @@ export class VirtioInput extends VirtioMmioDevice {
       }
       case VIRTIO_INPUT_CFG_EV_BITS:
         // A bitmap of the codes supported for event type `subsel`, only as long as it needs to be.
-        if (subsel === EV_KEY) return bitmap([KEY_POWER]);
+        if (subsel === EV_KEY) return bitmap([KEY_LEFTCTRL, KEY_LEFTALT, KEY_DELETE, KEY_POWER]);
         if (subsel === EV_SYN) return bitmap([SYN_REPORT]);
         return new Uint8Array(0);
       default:
@@ -142,6 +147,19 @@ export class VirtioInput extends VirtioMmioDevice {
       { type: EV_KEY, code: KEY_POWER, value: 0 },
       { type: EV_SYN, code: SYN_REPORT, value: 0 },
     ]);
+  }
+
+  /**
+   * Presses Ctrl+Alt+Del as a keyboard does: Ctrl, Alt and Delete down in that order, then up in
+   * reverse, each change followed by SYN_REPORT. False when no driver has set the device up.
+   */
+  pressCtrlAltDel(): boolean {
+    const keys = [KEY_LEFTCTRL, KEY_LEFTALT, KEY_DELETE];
+    const change = (code: number, value: number): InputEvent[] => [
+      { type: EV_KEY, code, value },
+      { type: EV_SYN, code: SYN_REPORT, value: 0 },
+    ];
+    return this.send([...keys.flatMap((k) => change(k, 1)), ...keys.reverse().flatMap((k) => change(k, 0))]);
   }
 
   /** Queues events for the guest; false when the driver is not ready (the events are dropped). */

@@ -22,7 +22,7 @@ import { connectHost, type HostConnection } from '../host-connection.js';
 import { EXIT_FAILURE, EXIT_OK } from '../run-cli.js';
 import { UsageError, type CliCommand, type CliIo, type CliValues } from '../registry.js';
 
-const ACTIONS = ['create', 'list', 'show', 'start', 'stop', 'pause', 'resume', 'reset', 'delete', 'console', 'stats'] as const;
+const ACTIONS = ['create', 'list', 'show', 'start', 'stop', 'pause', 'resume', 'reset', 'ctrl-alt-del', 'delete', 'console', 'stats'] as const;
 type Action = (typeof ACTIONS)[number];
 
 const MiB = 1024 * 1024;
@@ -286,6 +286,17 @@ async function runAction(action: Action, args: string[], values: CliValues, io: 
       }
       case 'console':
         return await attachConsole(conn, await vmId(api, args[0]), consoleStream(values.stream), io);
+      case 'ctrl-alt-del': {
+        const id = await vmId(api, args[0]);
+        const { delivered } = await api.vmSendKeys(id, 'ctrl-alt-del');
+        if (json) out({ id, delivered });
+        else if (delivered) io.out(`pressed Ctrl+Alt+Del on VM ${id}`);
+        else {
+          io.err(`VM ${id}: no guest driver listens to its keyboard (firmware or a bare-metal program): Ctrl+Alt+Del was not delivered`);
+          return EXIT_FAILURE;
+        }
+        return EXIT_OK;
+      }
       case 'delete': {
         const id = await vmId(api, args[0]);
         const keepDisks = values['keep-disks'] === true;
@@ -325,6 +336,7 @@ export const command: CliCommand = {
     '  start ID                        power on (starts a host in the background if none runs)',
     '  stop ID [--hard]                ask the guest to power off, hard stop after a timeout; --hard at once',
     '  pause ID | resume ID | reset ID',
+    '  ctrl-alt-del ID                 press Ctrl+Alt+Del on the VM\'s keyboard (Linux: init reboots)',
     '  delete ID [--keep-disks]        remove the VM and its files (only when not running); --keep-disks moves',
     '                                  its own disks to <data>/kept-disks/ first',
     '  console ID [--stream S]         attach this terminal to a console: serial (default) or hvc0,',

@@ -62,11 +62,12 @@ describe('virtio-input power button (virtio 1.2 §5.8)', () => {
     expect(ids[0] | (ids[1] << 8)).toBe(0x06);
   });
 
-  it('has EV_KEY with exactly KEY_POWER and EV_SYN with SYN_REPORT', () => {
+  it('has EV_KEY with exactly KEY_POWER, KEY_LEFTCTRL, KEY_LEFTALT, KEY_DELETE and EV_SYN with SYN_REPORT', () => {
     const { dev } = setup();
     const keys = query(dev, VIRTIO_INPUT_CFG_EV_BITS, EV_KEY);
     expect(keys.length).toBe((KEY_POWER >> 3) + 1);
-    for (let code = 0; code < keys.length * 8; code++) expect(bitSet(keys, code)).toBe(code === KEY_POWER);
+    const ours = [KEY_POWER, 29, 56, 111]; // input-event-codes.h: KEY_LEFTCTRL, KEY_LEFTALT, KEY_DELETE
+    for (let code = 0; code < keys.length * 8; code++) expect(bitSet(keys, code)).toBe(ours.includes(code));
     const syn = query(dev, VIRTIO_INPUT_CFG_EV_BITS, EV_SYN);
     expect(bitSet(syn, 0)).toBe(true);
   });
@@ -96,6 +97,17 @@ describe('virtio-input power button (virtio 1.2 §5.8)', () => {
       { type: EV_SYN, code: 0, value: 0 },
     ]);
     for (let i = 0; i < 4; i++) expect(drv.usedElem(EVENTQ, i).len).toBe(8);
+  });
+
+  it('presses Ctrl+Alt+Del as a keyboard does: down in order, up in reverse, each with SYN_REPORT', () => {
+    const { dev, drv } = setup();
+    const bufs = Array.from({ length: 12 }, () => drv.alloc(8, 8));
+    for (const b of bufs) drv.submit(EVENTQ, [{ addr: b, len: 8, write: true }]);
+    expect(dev.pressCtrlAltDel()).toBe(true);
+    const syn = { type: EV_SYN, code: 0, value: 0 };
+    const key = (code: number, value: number) => ({ type: EV_KEY, code, value });
+    expect(bufs.map((b) => event(drv, b))).toEqual([key(29, 1), syn, key(56, 1), syn, key(111, 1), syn, key(111, 0), syn, key(56, 0), syn, key(29, 0), syn]);
+    expect(setup(false).dev.pressCtrlAltDel()).toBe(false);
   });
 
   it('keeps events until the driver posts buffers', () => {
