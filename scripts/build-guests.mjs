@@ -4,7 +4,7 @@
 // source package (`apt-get source`), compiled with Debian's riscv64 cross toolchain.
 //
 // Outputs are cached in ~/.cache/riscstation/guests/<hash>/ ($XDG_CACHE_HOME is honoured), where
-// <hash> covers every file of the recipe (resources/guests/linux/**) and the Debian source
+// <hash> covers every file of the recipe (resources/guests/linux/**, but its README) and the Debian source
 // versions used, so a rebuild happens only when one of them changes. After each build (or check)
 // the symlink ~/.cache/riscstation/guests/linux-busybox points at that folder: the hypervisor's
 // "Linux (busybox)" template resolves its files through it (core/platform/node/guest-cache.ts).
@@ -268,7 +268,8 @@ function busyboxSourceVersion() {
 async function recipeHash(linux, busybox) {
   const h = createHash('sha256');
   h.update(`procedure ${PROCEDURE_VERSION}\nlinux ${linux.pkg} ${linux.version}\nbusybox ${busybox.version}\n`);
-  for (const f of await listRecipeFiles(recipeDir)) {
+  // The README documents the recipe; editing it must not force a rebuild.
+  for (const f of (await listRecipeFiles(recipeDir)).filter((name) => name !== 'README.md')) {
     const st = await fs.stat(path.join(recipeDir, f));
     h.update(`${f} ${st.mode & 0o111 ? 'x' : '-'}\n`);
     h.update(await fs.readFile(path.join(recipeDir, f)));
