@@ -174,11 +174,14 @@ async function start(): Promise<void> {
   // The native menu follows the selected VM's state.
   const POWER_COMMANDS = { start: 'vm.start', stop: 'vm.stop', hardStop: 'vm.hardStop', pause: 'vm.pause', resume: 'vm.resume', reset: 'vm.reset' } as const;
   const power = (action: MenuVmAction, vmId: string) => {
-    const parsed = parseCommand({ type: POWER_COMMANDS[action], id: vmId });
+    const parsed = parseCommand(action === 'ctrlAltDel' ? { type: 'vm.sendKeys', id: vmId, keys: 'ctrl-alt-del' } : { type: POWER_COMMANDS[action], id: vmId });
     if (!parsed.ok) return;
     void api.call(parsed.command, windowSession).then((result) => {
-      if (result.ok) return;
-      const options = { type: 'error' as const, title: 'RiscStation', message: result.error.message };
+      let message: string | null = null;
+      if (!result.ok) message = result.error.message;
+      else if (action === 'ctrlAltDel' && !(result.result as { delivered: boolean }).delivered) message = strings.keysNotDelivered;
+      if (message === null) return;
+      const options = { type: 'error' as const, title: 'RiscStation', message };
       void (window ? dialog.showMessageBox(window, options) : dialog.showMessageBox(options));
     });
   };

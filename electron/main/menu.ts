@@ -19,8 +19,11 @@ export interface MenuSelection {
   readonly state: VmState;
 }
 
-/** `stop` asks the guest to power off (the power button, then a hard stop); `hardStop` pulls the plug. */
-export type MenuVmAction = 'start' | 'stop' | 'hardStop' | 'pause' | 'resume' | 'reset';
+/**
+ * `stop` asks the guest to power off (the power button, then a hard stop); `hardStop` pulls the
+ * plug; `ctrlAltDel` presses Ctrl+Alt+Del on the VM's keyboard (allowed where console input is).
+ */
+export type MenuVmAction = 'start' | 'stop' | 'hardStop' | 'pause' | 'resume' | 'reset' | 'ctrlAltDel';
 
 export interface MenuActions {
   newVm(): void;
@@ -42,7 +45,7 @@ export const ACCELERATORS = {
 
 /** True when `action` is allowed for the selection (false with nothing selected). */
 export function menuAllows(selection: MenuSelection | null, action: MenuVmAction): boolean {
-  return selection !== null && ALLOWED[action].includes(selection.state);
+  return selection !== null && ALLOWED[action === 'ctrlAltDel' ? 'consoleInput' : action].includes(selection.state);
 }
 
 /** The menu template for `platform` (macOS puts Preferences and Quit in the app menu). */
@@ -99,6 +102,8 @@ export function buildMenuTemplate(
       { type: 'separator' },
       paused ? power('resume', strings.resume, ACCELERATORS.pause) : power('pause', strings.pause, ACCELERATORS.pause),
       power('reset', strings.reset, ACCELERATORS.reset),
+      { type: 'separator' },
+      power('ctrlAltDel', strings.ctrlAltDel),
     ],
   });
   template.push({

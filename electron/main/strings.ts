@@ -11,6 +11,8 @@ export interface DesktopStrings {
   readonly newVm: string;
   readonly powerOn: string;
   readonly shutDown: string;
+  readonly ctrlAltDel: string;
+  readonly keysNotDelivered: string;
   readonly powerOff: string;
   readonly pause: string;
   readonly resume: string;
@@ -34,6 +36,8 @@ const EN: DesktopStrings = {
   newVm: 'New VM…',
   powerOn: 'Power On',
   shutDown: 'Shut Down Guest',
+  ctrlAltDel: 'Send Ctrl+Alt+Del',
+  keysNotDelivered: 'The guest has no keyboard driver running (firmware or a bare-metal program): Ctrl+Alt+Del was not delivered.',
   powerOff: 'Power Off',
   pause: 'Pause',
   resume: 'Resume',
@@ -58,6 +62,8 @@ const JA: DesktopStrings = {
   newVm: '新規 VM…',
   powerOn: 'パワーオン',
   shutDown: 'ゲストをシャットダウン',
+  ctrlAltDel: 'Ctrl+Alt+Del を送信',
+  keysNotDelivered: 'ゲストでキーボード ドライバーが動いていません (ファームウェアまたはベアメタル プログラム)。Ctrl+Alt+Del は届きませんでした。',
   powerOff: 'パワーオフ',
   pause: '一時停止',
   resume: '再開',

@@ -282,6 +282,15 @@ describe('Electron main: the desktop channels, menu, window state and quit', () 
       expect(fork[1]).toEqual(['--vm', vmId]);
     });
 
+    it('Send Ctrl+Alt+Del reaches the VM process, which says no guest driver took it (a bare-metal program): main shows that', async () => {
+      const before = fake.module.dialog.showMessageBox.mock.calls.length;
+      menuClick('vm.ctrlAltDel');
+      await vi.waitFor(() => expect(fake.module.dialog.showMessageBox.mock.calls.length).toBe(before + 1), { timeout: 10_000 });
+      const options = fake.module.dialog.showMessageBox.mock.calls.at(-1)!.at(-1) as { message: string };
+      expect(options.message).toContain('Ctrl+Alt+Del was not delivered');
+      fake.module.dialog.showMessageBox.mockClear();
+    });
+
     it('a console port goes straight to the VM process: scrollback, typed input, echo; main relays no console bytes', async () => {
       const answer = openConsole(trustedEvent(window), { vmId, stream: 'serial', requestId: 7 });
       expect(answer).toEqual({ ok: true });

@@ -63,13 +63,14 @@ describe('application menu', () => {
   });
 
   it('enables the power items from the selected VM’s state (the lifecycle’s allowed actions)', () => {
-    const off = { 'vm.start': false, 'vm.stop': false, 'vm.hardStop': false, 'vm.pause': false, 'vm.reset': false };
+    const off = { 'vm.start': false, 'vm.stop': false, 'vm.hardStop': false, 'vm.pause': false, 'vm.reset': false, 'vm.ctrlAltDel': false };
     expect(enabled(null)).toEqual(off);
     expect(enabled(vm('stopped'))).toEqual({ ...off, 'vm.start': true });
     expect(enabled(vm('created'))).toEqual({ ...off, 'vm.start': true });
     expect(enabled(vm('crashed'))).toEqual({ ...off, 'vm.start': true });
-    expect(enabled(vm('running'))).toEqual({ 'vm.start': false, 'vm.stop': true, 'vm.hardStop': true, 'vm.pause': true, 'vm.reset': true });
-    expect(enabled(vm('paused'))).toEqual({ 'vm.start': false, 'vm.stop': true, 'vm.hardStop': true, 'vm.resume': true, 'vm.reset': true });
+    const on = { 'vm.start': false, 'vm.stop': true, 'vm.hardStop': true, 'vm.reset': true, 'vm.ctrlAltDel': true };
+    expect(enabled(vm('running'))).toEqual({ ...on, 'vm.pause': true });
+    expect(enabled(vm('paused'))).toEqual({ ...on, 'vm.resume': true });
     // A VM that hangs while starting or shutting down can still have its plug pulled.
     expect(enabled(vm('starting'))).toEqual({ ...off, 'vm.hardStop': true });
     expect(enabled(vm('stopping'))).toEqual({ ...off, 'vm.hardStop': true });
@@ -86,6 +87,7 @@ describe('application menu', () => {
     click(byId(template, 'vm.pause'));
     click(byId(template, 'vm.stop'));
     click(byId(template, 'vm.hardStop'));
+    click(byId(template, 'vm.ctrlAltDel'));
     click(byId(template, 'vm.start')); // disabled: a click that slips through does nothing
     click(byId(template, 'vm.new'));
     click(byId(template, 'app.preferences'));
@@ -94,6 +96,7 @@ describe('application menu', () => {
       ['pause', 'alpine'],
       ['stop', 'alpine'],
       ['hardStop', 'alpine'],
+      ['ctrlAltDel', 'alpine'],
     ]);
     expect([a.newVm.mock.calls.length, a.preferences.mock.calls.length, a.quit.mock.calls.length]).toEqual([1, 1, 1]);
   });
