@@ -23,11 +23,12 @@ describe.skipIf(!browser.available)('the RiscStation shell in Chromium', () => {
   const cspViolations: string[] = [];
   const pageErrors: string[] = [];
   const apiFrames: string[] = [];
+  let home = '';
 
   beforeAll(async () => {
     ensureBuilt();
     ensureShotsDir();
-    const home = freshHome();
+    home = freshHome();
     const profile = mkdtempSync(join(tmpdir(), 'riscstation-e2e-chromium-'));
     temps.push(home, profile);
     ({ child: server, url } = await startServer(home));
@@ -142,8 +143,9 @@ describe.skipIf(!browser.available)('the RiscStation shell in Chromium', () => {
     await expect(page.locator('html').getAttribute('lang')).resolves.toBe('en');
   });
 
-  it('has a dark theme that also passes axe-core', async () => {
+  it('has a dark theme that also passes axe-core; Preferences show the host’s data folder', async () => {
     await page.getByTestId('toolbar-settings').click();
+    await expect(page.getByTestId('settings-data-dir').innerText()).resolves.toBe(home);
     await page.getByTestId('settings-theme-dark').check();
     await page.getByRole('button', { name: 'Done' }).click();
     await expect(page.locator('html').getAttribute('data-theme')).resolves.toBe('dark');
