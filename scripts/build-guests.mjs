@@ -155,10 +155,15 @@ let runningChild = null;
 
 for (const signal of ['SIGTERM', 'SIGINT']) {
   process.on(signal, () => {
-    runningChild?.kill(signal);
     process.stderr.write(`[guests] stopped by ${signal}; run again to resume\n`);
-    // exit handlers release the build lock; make's finished objects stay, so the next run resumes
-    process.exit(signal === 'SIGINT' ? 130 : 143);
+    // exit handlers release the build lock; make's finished objects stay, so the next run resumes.
+    // Wait for the running command (make deletes the targets it was writing when signalled) before
+    // exiting, so whoever stops us can see the whole build gone.
+    const code = signal === 'SIGINT' ? 130 : 143;
+    const child = runningChild;
+    if (!child || child.exitCode !== null || child.signalCode !== null) process.exit(code);
+    child.once('exit', () => process.exit(code));
+    child.kill(signal);
   });
 }
 
@@ -320,7 +325,7 @@ async function newestKernelTree(ksrc, extractedMarker, exclude) {
   let best = null;
   for (const name of await fs.readdir(buildRoot)) {
     const dir = path.join(buildRoot, name);
-    if (!name.startsWith('linux-') || dir === exclude) continue;
+    if (!name.startsWith('linux-') || name.endsWith('.seeding') || dir === exclude) continue;
     const done = path.join(dir, '.riscstation-done');
     if (!existsSync(done)) continue;
     const doneAt = (await fs.stat(done)).mtimeMs;
@@ -462,9 +467,14 @@ async function main() {
     if (seed) {
       seeded = true;
       await step(`seed kernel build tree from ${path.basename(seed)} (cp -a; make then recompiles only what the changed config options touch)`, async () => {
+        // Copied aside and renamed into place once its markers are gone: a copy cut short (a
+        // cancel, a full disk) never leaves a tree whose copied markers a later run would trust.
+        const seeding = `${kbuild}.seeding`;
         await fs.rm(kbuild, { recursive: true, force: true });
-        run('cp', ['-a', seed, kbuild]);
-        for (const f of ['.riscstation-done', '.riscstation-configured', 'build.log']) await fs.rm(path.join(kbuild, f), { force: true });
+        await fs.rm(seeding, { recursive: true, force: true });
+        run('cp', ['-a', seed, seeding]);
+        for (const f of ['.riscstation-done', '.riscstation-configured', 'build.log']) await fs.rm(path.join(seeding, f), { force: true });
+        await fs.rename(seeding, kbuild);
       }, 'kernel-seed');
     }
   }

@@ -108,13 +108,14 @@ const R_THRI = 9;
 const R_IRQ = 10;
 const R_RXHEAD = 11;
 const R_RXCOUNT = 12;
-/** Host ring read and write counters (free-running; index = counter % HOST_RING). */
+/** Host ring read and write counters (free-running Int32s that wrap; index = counter & (HOST_RING - 1)). */
 const R_QHEAD = 13;
 const R_QTAIL = 14;
 /** RX FIFO ring (also the one-byte holding register when FIFOs are off): FIFO_SIZE words. */
 const R_RX = 16;
 const R_WORDS = R_RX + FIFO_SIZE;
 /** Host bytes the shared state holds (more wait in the receiving object's queue). */
+/** A power of two: the ring is indexed with a mask. */
 export const UART_HOST_RING = 4096;
 
 /** Bytes of shared state one UART needs. */
@@ -375,9 +376,9 @@ export class Uart16550 implements MmioDevice {
     const r = this.r;
     let tail = r[R_QTAIL];
     const head = r[R_QHEAD];
-    while (this.qHead < this.qTail && tail - head < UART_HOST_RING) {
-      this.ring[tail % UART_HOST_RING] = this.queue[this.qHead++];
-      tail++;
+    while (this.qHead < this.qTail && ((tail - head) | 0) < UART_HOST_RING) {
+      this.ring[tail & (UART_HOST_RING - 1)] = this.queue[this.qHead++];
+      tail = (tail + 1) | 0; // Int32 counters wrap at 2^31
     }
     Atomics.store(r, R_QTAIL, tail);
     if (this.qHead === this.qTail) {
@@ -399,8 +400,8 @@ export class Uart16550 implements MmioDevice {
     }
     let moved = false;
     while (head !== tail && r[R_RXCOUNT] < cap) {
-      r[R_RX + ((r[R_RXHEAD] + r[R_RXCOUNT]) & (FIFO_SIZE - 1))] = this.ring[head % UART_HOST_RING];
-      head++;
+      r[R_RX + ((r[R_RXHEAD] + r[R_RXCOUNT]) & (FIFO_SIZE - 1))] = this.ring[head & (UART_HOST_RING - 1)];
+      head = (head + 1) | 0;
       r[R_RXCOUNT]++;
       moved = true;
     }
@@ -461,7 +462,7 @@ export class Uart16550 implements MmioDevice {
     const rxFifo: number[] = [];
     for (let i = 0; i < r[R_RXCOUNT]; i++) rxFifo.push(r[R_RX + ((r[R_RXHEAD] + i) & (FIFO_SIZE - 1))]);
     const hostQueue: number[] = [];
-    for (let q = r[R_QHEAD]; q !== r[R_QTAIL]; q++) hostQueue.push(this.ring[q % UART_HOST_RING]);
+    for (let q = r[R_QHEAD]; q !== r[R_QTAIL]; q = (q + 1) | 0) hostQueue.push(this.ring[q & (UART_HOST_RING - 1)]);
     for (let q = this.qHead; q < this.qTail; q++) hostQueue.push(this.queue[q]);
     const state: Uart16550State = {
       kind: 'uart16550',

@@ -119,8 +119,9 @@ class TxRing {
   readonly post = (byte: number): void => {
     const mb = this.mb;
     const tail = mb[this.tail];
-    mb[this.tail + 1 + (tail % TX_RING)] = byte;
-    Atomics.store(mb, this.tail, tail + 1);
+    // Free-running Int32 counters: they wrap at 2^31, so index with a mask and count with | 0.
+    mb[this.tail + 1 + (tail & (TX_RING - 1))] = byte;
+    Atomics.store(mb, this.tail, (tail + 1) | 0);
     if (Atomics.load(mb, MB_SERVER_WAITING) !== 0) this.ring();
   };
 
@@ -129,7 +130,7 @@ class TxRing {
     const mb = this.mb;
     for (;;) {
       const head = Atomics.load(mb, this.head);
-      if (Atomics.load(mb, this.tail) - head <= TX_RING - TX_SLACK) return;
+      if (((Atomics.load(mb, this.tail) - head) | 0) <= TX_RING - TX_SLACK) return;
       if (Atomics.load(this.control, C_RUN) === RUN_EXIT) throw new HartThreadExit();
       this.ring();
       Atomics.wait(mb, this.head, head, 100);

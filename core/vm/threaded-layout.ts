@@ -71,6 +71,7 @@ export const MB_SERVER_WAITING = 1;
  * [head, tail] (free-running counters), then TX_RING byte slots. A hart waits for room when fewer
  * than TX_SLACK slots are free (every hart may be between its check and its write).
  */
+/** A power of two: slots are indexed with a mask. */
 export const TX_RING = 4096;
 export const TX_SLACK = 16;
 /** Int32 index of the TX ring header. */

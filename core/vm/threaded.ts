@@ -230,8 +230,8 @@ export class ThreadedScheduler {
     if (head === tail) return false;
     const out = this.machine.platform.options.serialOut;
     while (head !== tail) {
-      out(mb[tx + 2 + (head % TX_RING)] & 0xff);
-      head++;
+      out(mb[tx + 2 + (head & (TX_RING - 1))] & 0xff);
+      head = (head + 1) | 0; // the counters wrap at 2^31 (Int32)
     }
     Atomics.store(mb, tx, head);
     Atomics.notify(mb, tx); // a hart may wait for room
