@@ -77,6 +77,9 @@ export function createThreadedShared(harts: number, wallMs: () => number) {
 const SERVED_TX = 1;
 const SERVED_REQUEST = 2;
 
+/** Back-to-back serving passes before the device thread lets its event loop run. */
+const BUSY_PASSES_PER_YIELD = 64;
+
 export class ThreadedScheduler {
   private readonly ctl: ControlViews;
   private readonly mb: Int32Array;
@@ -201,13 +204,21 @@ export class ThreadedScheduler {
   private async serveLoop(): Promise<void> {
     const mb = this.mb;
     const tail = txBase(this.states.length) + 1;
+    let busy = 0;
     while (!this.stopped) {
       const seen = Atomics.load(mb, MB_DOORBELL);
       const served = this.serveAll();
       if (served !== 0) {
         this.afterActivity(served === SERVED_REQUEST);
+        // A guest that keeps the ring or the mailbox busy (a tight print loop) must not starve the
+        // event loop: host messages (pause, stop, input, stats) and timers get a turn regularly.
+        if (++busy >= BUSY_PASSES_PER_YIELD) {
+          busy = 0;
+          await new Promise<void>((resolve) => this.hooks.after(0, resolve));
+        }
         continue;
       }
+      busy = 0;
       // Nothing to do: say so, then look at the TX ring once more (a hart that posted a byte
       // before it could see the flag did not ring).
       Atomics.store(mb, MB_SERVER_WAITING, 1);
