@@ -225,6 +225,7 @@ export class Hypervisor {
     for (const vm of this.vms.values()) {
       if (vm.config.name === config.name) throw new ApiError('conflict', `a VM named '${config.name}' already exists (id ${vm.id}); choose another name`);
     }
+    if (this.creatingNames.has(config.name)) throw new ApiError('conflict', `a VM named '${config.name}' is being created; choose another name`);
     resolveBootFiles(this.platform.files, config, this.options.defaultFirmware, this.hints);
     const id = this.library.freeId(config.name);
     const file = this.library.create(id, config, this.platform.isoTime());
@@ -248,6 +249,7 @@ export class Hypervisor {
       for (const other of this.vms.values()) {
         if (other !== vm && other.config.name === patch.name) throw new ApiError('conflict', `a VM named '${patch.name}' already exists (id ${other.id})`);
       }
+      if (patch.name !== vm.config.name && this.creatingNames.has(patch.name)) throw new ApiError('conflict', `a VM named '${patch.name}' is being created; choose another name`);
     }
     if (hardware) resolveBootFiles(this.platform.files, parsed.data, this.options.defaultFirmware, this.hints);
     const file = { ...vm.file, config: parsed.data };
@@ -338,6 +340,10 @@ export class Hypervisor {
         });
         if (outcome === 'cancelled') throw new ApiError('cancelled', `creating '${name}' was cancelled; nothing was kept`);
       }
+      // A cancel that came after the last block still wins (its answer said nothing is kept); so
+      // does a host that began shutting down meanwhile.
+      if (op.cancelled) throw new ApiError('cancelled', `creating '${name}' was cancelled; nothing was kept`);
+      if (this.shuttingDown) throw new ApiError('invalid-state', `the host is shutting down: '${name}' was not created`);
       this.library.create(id, config, this.platform.isoTime(), staging);
       this.library.commitStaged(id);
     } catch (error) {

@@ -114,6 +114,37 @@ describe('templates with disks of their own', () => {
     expect(again.id).toBe('c');
   });
 
+  it('a cancel that arrives with the last block still leaves nothing (the answer said so)', async () => {
+    const { hv, events, dataDir } = fixture({ built: true });
+    const t = hv.templateList().find((x) => x.id === 'test-guest')!;
+    hv.subscribe((e) => {
+      if (e.type === 'operation.progress' && e.operationId === 'op-late' && e.doneBytes === e.totalBytes) expect(hv.cancelOperation('op-late')).toBe(true);
+    });
+    const error = await refused(hv.createVm({ name: 'Late', ...t.config }, { template: 'test-guest', operationId: 'op-late' }));
+    expect(error.code).toBe('cancelled');
+    expect(readdirSync(join(dataDir, 'vms'))).toEqual([]);
+    expect(events.some((e) => e.type === 'vm.added')).toBe(false);
+  });
+
+  it('a plain create cannot take the name of a VM being made from a template', async () => {
+    const { hv } = fixture({ built: true });
+    const t = hv.templateList().find((x) => x.id === 'test-guest')!;
+    let clash: ApiError | null = null;
+    hv.subscribe((e) => {
+      if (e.type === 'operation.progress' && e.operationId === 'op-name' && clash === null) {
+        try {
+          hv.create({ name: 'Same', ...t.config });
+        } catch (error) {
+          clash = error as ApiError;
+        }
+      }
+    });
+    await hv.createVm({ name: 'Same', ...t.config }, { template: 'test-guest', operationId: 'op-name' });
+    expect(clash).not.toBeNull();
+    expect(clash!.code).toBe('conflict');
+    expect(hv.list().map((v) => v.name)).toEqual(['Same']);
+  });
+
   it('delete --keep-disks moves the VM’s own disks to kept-disks/<id>-<time>/ with its vm.json', async () => {
     const { hv, dataDir, disk } = fixture({ built: true });
     const t = hv.templateList().find((x) => x.id === 'test-guest')!;
