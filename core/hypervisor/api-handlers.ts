@@ -20,6 +20,7 @@ export type HypervisorHandlers = {
 
 /** One session's subscription to one VM console: attaches are counted, one listener carries the events. */
 interface ConsoleSubscription {
+  readonly vmId: string;
   count: number;
   stop(): void;
 }
@@ -35,6 +36,18 @@ export function hypervisorHandlers(hv: Hypervisor, host: HostControl): Hyperviso
   // Console output goes only to the sessions attached to that VM's console (never broadcast).
   // Keyed by the stream itself: a VM deleted and created again under the same id has new streams.
   const subscriptions = new Map<ApiSession, Map<ConsoleStream, ConsoleSubscription>>();
+  // A deleted VM's streams are gone for good: drop every session's subscription to them (they
+  // cannot be detached by name any more, and would keep the stream and its scrollback alive).
+  hv.subscribe((event) => {
+    if (event.type !== 'vm.removed') return;
+    for (const mine of subscriptions.values()) {
+      for (const [stream, sub] of mine) {
+        if (sub.vmId !== event.id) continue;
+        sub.stop();
+        mine.delete(stream);
+      }
+    }
+  });
 
   const subscribe = (session: ApiSession, vmId: string, name: ConsoleName, stream: ConsoleStream): void => {
     let mine = subscriptions.get(session);
@@ -53,7 +66,7 @@ export function hypervisorHandlers(hv: Hypervisor, host: HostControl): Hyperviso
       return;
     }
     const stop = stream.attach((bytes, offset) => session.emit({ type: 'console.output', vmId, console: name, offset, data: bytesToBase64(bytes) }));
-    mine.set(stream, { count: 1, stop });
+    mine.set(stream, { vmId, count: 1, stop });
   };
 
   const unsubscribe = (session: ApiSession, stream: ConsoleStream): void => {

@@ -132,8 +132,12 @@ describe.skipIf(!gcc.available)('console subscriptions and the VM library', () =
     await c.api.vmStart(first.id);
     await c.api.consoleAttach(first.id);
     await waitForConsole(hv, first.id, 'idle-echo ready');
+    const oldStream = hv.consoleStream(first.id, 'serial');
+    const listening = oldStream.clients;
     await c.api.vmHardStop(first.id);
     await c.api.vmDelete(first.id);
+    // Deleting the VM dropped the connection's subscription to its (now unreachable) stream.
+    expect(oldStream.clients).toBe(listening - 1);
     const again = await c.api.vmCreate({ name: 'echo', firmware: { kind: 'none' }, kernel, memoryMiB: 32 });
     expect(again.id).toBe(first.id);
     c.events.length = 0;
