@@ -31,6 +31,8 @@ export interface LibraryFiles {
   /** Removes a folder and everything in it. */
   removeTree(path: string): void;
   stat(path: string): FileInfo | null;
+  /** The path with every symbolic link resolved; the path itself when it does not exist. */
+  realPath(path: string): string;
   /** Moves a file or folder within one file system (atomic); the target must not exist. */
   rename(from: string, to: string): void;
   /**

@@ -324,8 +324,14 @@ export class Hypervisor {
     );
     const id = this.library.freeId(name);
     const staging = this.library.stagingDir(id);
+    // Boot files from the guest cache are pinned to the build they come from (the `linux-busybox`
+    // pointer moves on with the next build): the VM keeps the kernel that matches its disk copy.
+    const fromTemplate = [template.config.kernel, template.config.initrd];
+    const pin = (p: string | null): string | null => (p !== null && fromTemplate.includes(p) ? this.platform.files.realPath(p) : p);
     const config: VmConfig = {
       ...parsed.data,
+      kernel: pin(parsed.data.kernel),
+      initrd: pin(parsed.data.initrd),
       disks: [...sources.map((src) => ({ path: joinPath(this.library.disksDir(id), fileName(src)), format: 'raw' as const, readOnly: false })), ...extra],
     };
     const op = this.operations.begin(options.operationId);

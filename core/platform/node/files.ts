@@ -11,6 +11,7 @@ import {
   readFileSync,
   readSync,
   readdirSync,
+  realpathSync,
   renameSync,
   rmSync,
   statSync,
@@ -162,6 +163,13 @@ export const nodeLibraryFiles: LibraryFiles = {
     fsyncDir(dirname(to));
   },
   copyFile: (from, to, control) => copyFileWithProgress(from, to, control),
+  realPath(path) {
+    try {
+      return realpathSync(path);
+    } catch {
+      return path;
+    }
+  },
   stat(path): FileInfo | null {
     try {
       const s = statSync(path);

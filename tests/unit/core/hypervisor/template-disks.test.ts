@@ -3,7 +3,7 @@
  * the copy reports progress and can be cancelled without leaving anything, and a VM can be deleted
  * keeping its disks. Runs on real files in a temp folder with a small stand-in guest.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -112,6 +112,21 @@ describe('templates with disks of their own', () => {
     expect(hv.cancelOperation('op-c')).toBe(false);
     const again = await hv.createVm({ name: 'C', ...t.config }, { template: 'test-guest', operationId: 'op-c' });
     expect(again.id).toBe('c');
+  });
+
+  it('pins the template’s kernel to the guest build it comes from (the cache pointer moves on later)', async () => {
+    const { hv, guests } = fixture({ built: true });
+    // The cache as `npm run guests` leaves it: test-guest is a pointer to one build's folder.
+    renameSync(join(guests, 'test-guest'), join(guests, 'build-1'));
+    symlinkSync('build-1', join(guests, 'test-guest'));
+    const t = hv.templateList().find((x) => x.id === 'test-guest')!;
+    const vm = await hv.createVm({ name: 'Pinned', ...t.config }, { template: 'test-guest' });
+    expect(vm.config.kernel).toBe(join(realpathSync(guests), 'build-1', 'kernel.bin'));
+    // A kernel the user chose instead stays as given.
+    const own = join(guests, 'build-1', 'kernel.bin');
+    symlinkSync(own, join(guests, 'my-kernel'));
+    const mine = await hv.createVm({ name: 'Mine', ...t.config, kernel: join(guests, 'my-kernel') }, { template: 'test-guest' });
+    expect(mine.config.kernel).toBe(join(guests, 'my-kernel'));
   });
 
   it('a cancel that arrives with the last block still leaves nothing (the answer said so)', async () => {
