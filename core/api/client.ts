@@ -9,7 +9,7 @@
  * the contract where they enter, so a host of another version fails loudly, not subtly.
  */
 import { z } from 'zod';
-import { resultSchemas, type CommandInput, type ConsoleName, type CommandType, type HostInfo, type ResultOf } from './commands.js';
+import { resultSchemas, type CommandInput, type ConsoleName, type CommandType, type KeyCombo, type HostInfo, type ResultOf } from './commands.js';
 import { ApiError } from './errors.js';
 import type { ApiEvent } from './events.js';
 import { serverMessageSchema } from './protocol.js';
@@ -35,7 +35,7 @@ export interface ApiClient {
   vmHardStop(id: VmId): Promise<PowerResult>;
   vmReset(id: VmId): Promise<PowerResult>;
   /** Presses Ctrl+Alt+Del on the VM's keyboard; `delivered` is false when no guest driver listens. */
-  vmSendKeys(id: VmId, keys: 'ctrl-alt-del'): Promise<{ id: VmId; delivered: boolean }>;
+  vmSendKeys(id: VmId, keys: KeyCombo): Promise<{ id: VmId; delivered: boolean }>;
   vmPause(id: VmId): Promise<PowerResult>;
   vmResume(id: VmId): Promise<PowerResult>;
   /** Subscribes this connection to the console (default `serial`); answers with its scrollback. */

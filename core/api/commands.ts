@@ -27,6 +27,10 @@ export const consoleNameSchema = z.enum(CONSOLE_NAMES, {
   error: (issue) => `no console ${JSON.stringify(issue.input)}: a VM's consoles are ${CONSOLE_NAMES.join(' and ')}`,
 });
 
+/** Key combinations `vm.sendKeys` presses on a VM's keyboard (its virtio-input device). */
+export const KEY_COMBOS = ['ctrl-alt-del'] as const;
+export type KeyCombo = (typeof KEY_COMBOS)[number];
+
 /** Most virtio-mmio slots on the virt board (disks take the first ones, hvc0 the next). */
 const VIRTIO_SLOTS = 8;
 
@@ -120,7 +124,7 @@ export const commandSchemas = {
    * Linux reboots through init (busybox: its `ctrlaltdel` action). Only when running or paused;
    * `delivered` is false when the guest has no driver for the device (firmware, bare metal).
    */
-  'vm.sendKeys': z.strictObject({ type: z.literal('vm.sendKeys'), ...vmTarget, keys: z.enum(['ctrl-alt-del']) }),
+  'vm.sendKeys': z.strictObject({ type: z.literal('vm.sendKeys'), ...vmTarget, keys: z.enum(KEY_COMBOS) }),
   /** Freezes all harts (time stops for the guest). Only when running. */
   'vm.pause': z.strictObject({ type: z.literal('vm.pause'), ...vmTarget }),
   /** Continues a paused VM. Only when paused. */

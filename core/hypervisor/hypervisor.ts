@@ -16,6 +16,7 @@ import {
   type ConsoleName,
   type ApiEvent,
   type HostStatus,
+  type KeyCombo,
   type TemplateInfo,
   type VmConfig,
   type VmConfigInput,
@@ -614,7 +615,7 @@ export class Hypervisor {
   }
 
   /** Presses a key combination on the VM's keyboard (virtio-input); false when no guest driver listens. */
-  async sendKeys(id: string, keys: 'ctrl-alt-del'): Promise<{ id: string; delivered: boolean }> {
+  async sendKeys(id: string, keys: KeyCombo): Promise<{ id: string; delivered: boolean }> {
     const vm = this.find(id);
     this.check(vm, 'consoleInput');
     const answer = await this.request(vm, { type: 'keys', keys }, 'keysSent');

@@ -7,7 +7,7 @@
  * (`parseVmMessage`, by hand: cheap on the per-chunk console path) before it changes any state, because a
  * corrupted VM process must end up Crashed, never confuse the host.
  */
-import { CONSOLE_NAMES, type ConsoleName } from '../api/commands.js';
+import { CONSOLE_NAMES, type ConsoleName, type KeyCombo } from '../api/commands.js';
 
 /** What the VM process boots: the resolved, validated configuration (files as host paths). */
 export interface BootSpec {
@@ -46,7 +46,7 @@ export type HostToVm =
    */
   | { readonly type: 'powerRequest' }
   /** Press a key combination on the VM's virtio-input device. Answered by `keysSent`. */
-  | { readonly type: 'keys'; readonly keys: 'ctrl-alt-del' }
+  | { readonly type: 'keys'; readonly keys: KeyCombo }
   /** Bytes typed on a console ('serial': the UART; 'hvc0': the virtio-console). */
   | { readonly type: 'input'; readonly stream: ConsoleName; readonly data: Uint8Array }
   /** A break condition on the serial line (UART LSR.BI with a zero byte). */

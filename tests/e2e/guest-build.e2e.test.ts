@@ -5,19 +5,18 @@
  * progress appears (role=progressbar, step k of n, elapsed time); Cancel stops it and the wizard
  * says it was cancelled, with the button back. The real cache is never touched.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { linuxGuestBuilt } from '../helpers/linux-guest.js';
 import { oracle } from '../helpers/oracles.js';
-import { browser, openApp, ROOT, seriousAxeViolations, SHOTS, type AppUnderTest } from './support.js';
+import { browser, openApp, seriousAxeViolations, SHOTS, type AppUnderTest } from './support.js';
 
 const TEMPLATE = 'linux-busybox';
 // The build can run here when the guest was built here before (the same tools and sources).
-const printed = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-guests.mjs'), '--print-dir'], { encoding: 'utf8' });
-const canBuild = printed.status === 0 && oracle('riscv64-linux-gnu-gcc', 'gcc-riscv64-linux-gnu').available;
+const canBuild = linuxGuestBuilt && oracle('riscv64-linux-gnu-gcc', 'gcc-riscv64-linux-gnu').available;
 
 describe.skipIf(!browser.available)('building the Linux guest from the New VM wizard', () => {
   let app: AppUnderTest;

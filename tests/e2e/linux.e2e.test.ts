@@ -11,24 +11,12 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../../core/api/index.js';
-import { browser, openApp, seriousAxeViolations, SHOTS, templateUnavailable, type AppUnderTest, type BrowserSession } from './support.js';
+import { browser, openApp, seriousAxeViolations, SHOTS, templateUnavailable, waitForState, waitForTerminal, type AppUnderTest, type BrowserSession } from './support.js';
 
 const TEMPLATE = 'linux-busybox';
 const VM_NAME = 'Linux Workstation';
 /** Linux boots in the emulator; on a loaded 2-core machine that takes a while. */
 const BOOT_TIMEOUT = 300_000;
-
-async function waitForTerminal(page: Page, pattern: RegExp, timeout = BOOT_TIMEOUT): Promise<void> {
-  await page.waitForFunction(
-    ([source, flags]) => new RegExp(source, flags).test(document.querySelector('[data-testid="console-terminal"] .xterm-rows')?.textContent ?? ''),
-    [pattern.source, pattern.flags] as const,
-    { timeout, polling: 250 },
-  );
-}
-
-async function waitForState(page: Page, text: string, timeout = 60_000): Promise<void> {
-  await page.locator('[data-testid="vm-state"]', { hasText: text }).waitFor({ timeout });
-}
 
 describe.skipIf(!browser.available)('the Linux (busybox) template in the RiscStation window', () => {
   let app: AppUnderTest;
@@ -87,7 +75,7 @@ describe.skipIf(!browser.available)('the Linux (busybox) template in the RiscSta
     await page.getByTestId('toolbar-start').click();
     await waitForState(page, 'Running');
     await page.getByTestId('tab-console').click();
-    await waitForTerminal(page, /root@riscstation:\/#/);
+    await waitForTerminal(page, /root@riscstation:\/#/, BOOT_TIMEOUT);
     await page.locator('[data-testid="console-terminal"] .xterm').click();
     await page.keyboard.type('uname -a');
     await page.keyboard.press('Enter');
@@ -109,7 +97,7 @@ describe.skipIf(!browser.available)('the Linux (busybox) template in the RiscSta
       if (Date.now() > end) throw new Error('Ctrl+Alt+Del did not reboot the guest back to its prompt');
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    await waitForTerminal(page, /root@riscstation:\/#/);
+    await waitForTerminal(page, /root@riscstation:\/#/, BOOT_TIMEOUT);
 
     // A graceful stop: the power button makes the guest shut down by itself.
     expect((await api.vmStop(vmId)).state).toBe('stopped');

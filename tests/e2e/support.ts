@@ -196,3 +196,17 @@ export async function templateUnavailable(api: ApiClient, id: string): Promise<s
   if (template.missing.length === 0) return null;
   return `the '${id}' template misses ${template.missing.map((m) => m.hint ?? `${m.path} (install ${m.package})`).join(', ')}`;
 }
+
+/** Waits until the visible rows of the page's console terminal match `pattern`. */
+export async function waitForTerminal(page: Page, pattern: RegExp, timeout: number): Promise<void> {
+  await page.waitForFunction(
+    ([source, flags]) => new RegExp(source, flags).test(document.querySelector('[data-testid="console-terminal"] .xterm-rows')?.textContent ?? ''),
+    [pattern.source, pattern.flags] as const,
+    { timeout, polling: 250 },
+  );
+}
+
+/** Waits until the VM page's state reads `text` ('Running', 'Powered off'...). */
+export async function waitForState(page: Page, text: string, timeout = 60_000): Promise<void> {
+  await page.locator('[data-testid="vm-state"]', { hasText: text }).waitFor({ timeout });
+}

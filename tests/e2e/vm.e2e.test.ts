@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../../core/api/index.js';
-import { browser, openApp, ROOT, seriousAxeViolations, SHOTS, templateUnavailable, type AppUnderTest, type BrowserSession } from './support.js';
+import { browser, openApp, ROOT, seriousAxeViolations, SHOTS, templateUnavailable, waitForState, waitForTerminal, type AppUnderTest, type BrowserSession } from './support.js';
 import { readFileSync } from 'node:fs';
 
 const TEMPLATE = 'opensbi-uboot';
@@ -25,20 +25,8 @@ async function terminalText(page: Page): Promise<string> {
   return page.locator('[data-testid="console-terminal"] .xterm-rows').innerText();
 }
 
-async function waitForTerminal(page: Page, pattern: RegExp, timeout = BOOT_TIMEOUT): Promise<void> {
-  await page.waitForFunction(
-    ([source, flags]) => new RegExp(source, flags).test(document.querySelector('[data-testid="console-terminal"] .xterm-rows')?.textContent ?? ''),
-    [pattern.source, pattern.flags] as const,
-    { timeout, polling: 250 },
-  );
-}
-
 async function stateText(page: Page): Promise<string> {
   return page.getByTestId('vm-state').innerText();
-}
-
-async function waitForState(page: Page, text: string, timeout = 60_000): Promise<void> {
-  await page.locator('[data-testid="vm-state"]', { hasText: text }).waitFor({ timeout });
 }
 
 describe.skipIf(!browser.available)('virtual machines in the RiscStation window', () => {
@@ -145,7 +133,7 @@ describe.skipIf(!browser.available)('virtual machines in the RiscStation window'
     expect(await page.getByTestId('toolbar-start').isDisabled()).toBe(true);
 
     await page.getByTestId('tab-console').click();
-    await waitForTerminal(page, /=>\s*$/m);
+    await waitForTerminal(page, /=>\s*$/m, BOOT_TIMEOUT);
     await page.locator('[data-testid="console-terminal"] .xterm').click();
     await page.keyboard.type('version');
     await page.keyboard.press('Enter');
@@ -324,7 +312,7 @@ describe.skipIf(!browser.available)('virtual machines in the RiscStation window'
     await page.screenshot({ path: join(SHOTS, 'home-two-vms-dark.png') });
     await page.locator('[data-testid="library-vm"]', { hasText: SECOND_NAME }).locator('.tree-item').click();
     await page.getByTestId('tab-console').click();
-    await waitForTerminal(page, /=>\s*$/);
+    await waitForTerminal(page, /=>\s*$/, BOOT_TIMEOUT);
     expect(await seriousAxeViolations(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'vm-console-dark.png') });
     await page.getByTestId('toolbar-settings').click();

@@ -4,19 +4,15 @@
  * wiring (PLIC, Sstc timer, UART RX interrupts), RTC and power-off under a real OS.
  * In-process, instruction-counted time.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { LINUX_GUEST_DIR, linuxGuestBuilt } from '../helpers/linux-guest.js';
 import { oracleFile } from '../helpers/oracles.js';
 import { BootSession, FW_JUMP, file } from './boot-harness.js';
 
 const fwJump = oracleFile(FW_JUMP, 'opensbi');
-const buildGuests = fileURLToPath(new URL('../../scripts/build-guests.mjs', import.meta.url));
-const printed = spawnSync(process.execPath, [buildGuests, '--print-dir'], { encoding: 'utf8' });
-const guestDir = printed.status === 0 ? printed.stdout.trim() : '';
-const guestBuilt = guestDir !== '' && existsSync(join(guestDir, 'Image')) && existsSync(join(guestDir, 'initramfs.cpio.gz'));
+const guestDir = LINUX_GUEST_DIR;
+const guestBuilt = linuxGuestBuilt;
 if (!guestBuilt) console.warn('[skip] the Linux guest is not built: run npm run guests (node scripts/build-guests.mjs)');
 
 /** The shell prompt (PS1 'root@riscstation:\\w# '). */

@@ -4,66 +4,27 @@
  * `hvc0`). Each answers on its own stream, and a break on the serial line reaches the kernel.
  * Needs the built VM runtime (npm run build:core) and the Linux guest (npm run guests).
  */
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ConsoleName } from '../../core/api/index.js';
 import { Hypervisor } from '../../core/hypervisor/hypervisor.js';
 import { nodeHostPlatform } from '../../core/platform/node/host-setup.js';
 import { NodeVmLauncher } from '../../core/platform/node/vm-launcher.js';
+import { LINUX_GUEST_DIR, linuxGuestBuilt } from '../helpers/linux-guest.js';
 import { oracleFile } from '../helpers/oracles.js';
 import { FW_JUMP } from './boot-harness.js';
+import { followConsole } from './console-follow.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const entry = join(root, 'dist/core/platform/node/vm-process-main.js');
 const built = existsSync(entry);
-const printed = spawnSync(process.execPath, [join(root, 'scripts', 'build-guests.mjs'), '--print-dir'], { encoding: 'utf8' });
-const guestDir = printed.status === 0 ? printed.stdout.trim() : '';
-const guestBuilt = guestDir !== '' && ['Image', 'initramfs.cpio.gz', 'root.ext4'].every((f) => existsSync(join(guestDir, f)));
+const guestDir = LINUX_GUEST_DIR;
+const guestBuilt = linuxGuestBuilt;
 if (!built) console.warn(`[skip] ${entry} is missing: run npm run build:core`);
 if (!guestBuilt) console.warn('[skip] the Linux guest is not built: npm run guests');
 const fwJump = oracleFile(FW_JUMP, 'opensbi');
-
-/** One console's text as it arrives, with waits for a pattern after a position. */
-function follow(hv: Hypervisor, id: string, stream: ConsoleName) {
-  let text = new TextDecoder('latin1').decode(hv.consoleAttach(id, stream));
-  const waiters = new Set<() => void>();
-  hv.consoleListen(
-    id,
-    (bytes) => {
-      text += new TextDecoder('latin1').decode(bytes);
-      for (const w of waiters) w();
-    },
-    stream,
-  );
-  return {
-    get text() {
-      return text;
-    },
-    waitFor(pattern: RegExp, from: number, timeoutMs = 240_000): Promise<RegExpMatchArray> {
-      const find = () => text.slice(from).match(pattern);
-      const now = find();
-      if (now) return Promise.resolve(now);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`${stream}: no ${pattern} within ${timeoutMs} ms; it ends with ${JSON.stringify(text.slice(-600))}`));
-        }, timeoutMs);
-        const check = () => {
-          const m = find();
-          if (!m) return;
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve(m);
-        };
-        waiters.add(check);
-      });
-    },
-  };
-}
 
 describe.skipIf(!built || !guestBuilt || !fwJump.available)('Linux consoles: a shell on ttyS0 and one on hvc0', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'rs-consoles-'));
@@ -89,8 +50,8 @@ describe.skipIf(!built || !guestBuilt || !fwJump.available)('Linux consoles: a s
       disks: [{ path: disk, format: 'raw' }],
       memoryMiB: 256,
     });
-    const serial = follow(hv, vm.id, 'serial');
-    const hvc = follow(hv, vm.id, 'hvc0');
+    const serial = followConsole(hv, vm.id, 'serial');
+    const hvc = followConsole(hv, vm.id, 'hvc0');
     await hv.start(vm.id);
     await serial.waitFor(/root@riscstation:[^\n]*# $/, 0);
     expect(serial.text).toMatch(/virtio-mmio|hvc0|virtio_console/);

@@ -14,6 +14,7 @@ import { nodeHostPlatform } from '../../core/platform/node/host-setup.js';
 import { NodeVmLauncher } from '../../core/platform/node/vm-launcher.js';
 import { oracleFile } from '../helpers/oracles.js';
 import { FW_JUMP, UBOOT_SMODE } from './boot-harness.js';
+import { followConsole } from './console-follow.js';
 import { buildHypervisorGuest, gcc } from './hypervisor-guests.js';
 
 const entry = fileURLToPathSafe(new URL('../../dist/core/platform/node/vm-process-main.js', import.meta.url));
@@ -27,39 +28,6 @@ function fileURLToPathSafe(url: URL): string {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Resolves with the console text once `pattern` appears after `from` characters of it. */
-function consoleText(hv: Hypervisor, id: string) {
-  let text = new TextDecoder().decode(hv.consoleAttach(id));
-  const waiters = new Set<() => void>();
-  hv.consoleListen(id, (bytes) => {
-    text += new TextDecoder('latin1').decode(bytes);
-    for (const w of waiters) w();
-  });
-  return {
-    get text() {
-      return text;
-    },
-    /** Waits for `pattern` in the text after `from` (default: anywhere). */
-    waitFor(pattern: string | RegExp, from = 0, timeoutMs = 180_000): Promise<void> {
-      const found = () => (typeof pattern === 'string' ? text.indexOf(pattern, from) >= 0 : pattern.test(text.slice(from)));
-      if (found()) return Promise.resolve();
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`VM ${id}: no ${pattern} within ${timeoutMs} ms; console ends with: ${JSON.stringify(text.slice(-600))}`));
-        }, timeoutMs);
-        const check = () => {
-          if (!found()) return;
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve();
-        };
-        waiters.add(check);
-      });
-    },
-  };
-}
 
 describe.skipIf(!built || !gcc.available || !fwJump.available || !uboot.available)('VMs as OS processes', () => {
   let hv: Hypervisor;
@@ -85,7 +53,7 @@ describe.skipIf(!built || !gcc.available || !fwJump.available || !uboot.availabl
     const echo = hv.create({ name: 'echo', firmware: { kind: 'none' }, kernel: buildHypervisorGuest('idle-echo'), memoryMiB: 32 });
     const u1 = hv.create({ name: 'uboot-1', firmware: { kind: 'file', path: FW_JUMP }, kernel: UBOOT_SMODE, memoryMiB: 256, harts: 1 });
     const u4 = hv.create({ name: 'uboot-4', firmware: { kind: 'file', path: FW_JUMP }, kernel: UBOOT_SMODE, memoryMiB: 256, harts: 4 });
-    const consoles = { echo: consoleText(hv, echo.id), u1: consoleText(hv, u1.id), u4: consoleText(hv, u4.id) };
+    const consoles = { echo: followConsole(hv, echo.id), u1: followConsole(hv, u1.id), u4: followConsole(hv, u4.id) };
     await Promise.all([hv.start(echo.id), hv.start(u1.id), hv.start(u4.id)]);
     const pids = [echo, u1, u4].map((vm) => hv.get(vm.id).pid);
     expect(new Set(pids).size).toBe(3);
@@ -131,7 +99,7 @@ describe.skipIf(!built || !gcc.available || !fwJump.available || !uboot.availabl
 
   it('pause stops instruction retirement (no instructions over a second) and resume continues the same session', async () => {
     const vm = hv.create({ name: 'pausable', firmware: { kind: 'none' }, kernel: buildHypervisorGuest('idle-echo'), memoryMiB: 32 });
-    const c = consoleText(hv, vm.id);
+    const c = followConsole(hv, vm.id);
     await hv.start(vm.id);
     await c.waitFor('idle-echo ready');
     const pid = hv.get(vm.id).pid;
@@ -156,7 +124,7 @@ describe.skipIf(!built || !gcc.available || !fwJump.available || !uboot.availabl
 
   it('a guest idling in WFI between timer interrupts uses under 2% of a core', async () => {
     const vm = hv.create({ name: 'idle', firmware: { kind: 'none' }, kernel: buildHypervisorGuest('idle-echo'), memoryMiB: 32 });
-    const c = consoleText(hv, vm.id);
+    const c = followConsole(hv, vm.id);
     await hv.start(vm.id);
     await c.waitFor('idle-echo ready');
     await sleep(1000); // past start-up
@@ -193,7 +161,7 @@ describe.skipIf(!built || !gcc.available || !fwJump.available || !uboot.availabl
     bytes.set(new TextEncoder().encode('RISCSTATION DISK'), 0);
     writeFileSync(image, bytes);
     const vm = hv.create({ name: 'disk', firmware: { kind: 'file', path: FW_JUMP }, kernel: UBOOT_SMODE, memoryMiB: 256, disks: [{ path: image, format: 'raw' }] });
-    const c = consoleText(hv, vm.id);
+    const c = followConsole(hv, vm.id);
     await hv.start(vm.id);
     await c.waitFor('\n=> ');
     const from = c.text.length;
@@ -220,7 +188,7 @@ describe.skipIf(!built || !gcc.available || !fwJump.available || !uboot.availabl
 
   it('runs the SMP counter guest (AMOs and LR/SC on 4 harts) to a passing poweroff', async () => {
     const vm = hv.create({ name: 'smp', firmware: { kind: 'none' }, kernel: buildHypervisorGuest('smp-counter', { NHARTS: 4 }), memoryMiB: 32, harts: 4 });
-    const c = consoleText(hv, vm.id);
+    const c = followConsole(hv, vm.id);
     const stopped = new Promise<string | undefined>((resolve) =>
       hv.subscribe((e) => {
         if (e.type === 'vm.stateChanged' && e.id === vm.id && (e.state === 'stopped' || e.state === 'crashed')) resolve(e.reason);

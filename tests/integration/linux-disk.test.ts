@@ -14,15 +14,15 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { LINUX_GUEST_DIR, linuxGuestBuilt } from '../helpers/linux-guest.js';
 import { oracleFile } from '../helpers/oracles.js';
 import { FW_JUMP } from './boot-harness.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = join(root, 'dist', 'core', 'host', 'cli', 'main.js');
 const fwJump = oracleFile(FW_JUMP, 'opensbi');
-const printed = spawnSync(process.execPath, [join(root, 'scripts', 'build-guests.mjs'), '--print-dir'], { encoding: 'utf8' });
-const guestDir = printed.status === 0 ? printed.stdout.trim() : '';
-const guestBuilt = guestDir !== '' && ['Image', 'initramfs.cpio.gz', 'root.ext4'].every((f) => existsSync(join(guestDir, f)));
+const guestDir = LINUX_GUEST_DIR;
+const guestBuilt = linuxGuestBuilt;
 if (!guestBuilt) console.warn('[skip] the Linux guest is not built: run npm run guests (node scripts/build-guests.mjs)');
 const cliBuilt = existsSync(cli);
 if (!cliBuilt) console.warn(`[skip] ${cli} is missing: run npm run build:core`);

@@ -14,52 +14,22 @@ import type { ApiEvent } from '../../core/api/index.js';
 import { Hypervisor } from '../../core/hypervisor/hypervisor.js';
 import { nodeHostPlatform } from '../../core/platform/node/host-setup.js';
 import { NodeVmLauncher } from '../../core/platform/node/vm-launcher.js';
+import { LINUX_GUEST_DIR, linuxGuestBuilt } from '../helpers/linux-guest.js';
 import { oracleFile } from '../helpers/oracles.js';
 import { FW_JUMP, UBOOT_SMODE } from './boot-harness.js';
+import { followConsole } from './console-follow.js';
 
 const root = decodeURIComponent(new URL('../..', import.meta.url).pathname);
 const entry = join(root, 'dist/core/platform/node/vm-process-main.js');
 const built = existsSync(entry);
-const printed = spawnSync(process.execPath, [join(root, 'scripts', 'build-guests.mjs'), '--print-dir'], { encoding: 'utf8' });
-const guestDir = printed.status === 0 ? printed.stdout.trim() : '';
-const guestBuilt = guestDir !== '' && ['Image', 'initramfs.cpio.gz', 'root.ext4'].every((f) => existsSync(join(guestDir, f)));
+const guestDir = LINUX_GUEST_DIR;
+const guestBuilt = linuxGuestBuilt;
 if (!guestBuilt) console.warn('[skip] the Linux guest is not built: run npm run guests (about an hour)');
 if (!built) console.warn(`[skip] ${entry} is missing: run npm run build:core`);
 const fwJump = oracleFile(FW_JUMP, 'opensbi');
 const uboot = oracleFile(UBOOT_SMODE, 'u-boot-qemu');
 
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
-
-/** Console text of a VM as it grows, with a wait for a pattern after a position. */
-function consoleText(hv: Hypervisor, id: string) {
-  let text = '';
-  const waiters = new Set<() => void>();
-  hv.consoleListen(id, (bytes) => {
-    text += new TextDecoder('latin1').decode(bytes);
-    for (const w of waiters) w();
-  });
-  return {
-    get text() {
-      return text;
-    },
-    waitFor(pattern: string, from = 0, timeoutMs = 240_000): Promise<void> {
-      if (text.indexOf(pattern, from) >= 0) return Promise.resolve();
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`VM ${id}: no ${JSON.stringify(pattern)} within ${timeoutMs} ms; console ends with: ${JSON.stringify(text.slice(-800))}`));
-        }, timeoutMs);
-        const check = () => {
-          if (text.indexOf(pattern, from) < 0) return;
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve();
-        };
-        waiters.add(check);
-      });
-    },
-  };
-}
 
 describe.skipIf(!built || !guestBuilt || !fwJump.available)('Linux (busybox) template: own root disk, graceful power off', () => {
   let hv: Hypervisor;
@@ -99,7 +69,7 @@ describe.skipIf(!built || !guestBuilt || !fwJump.available)('Linux (busybox) tem
     const progress = events.filter((e) => e.type === 'operation.progress' && e.operationId === 'linux-create');
     expect(progress.at(-1)).toMatchObject({ doneBytes: 128 * 1024 * 1024, totalBytes: 128 * 1024 * 1024 });
 
-    const con = consoleText(hv, vm.id);
+    const con = followConsole(hv, vm.id);
     await hv.start(vm.id);
     await con.waitFor('root@riscstation:/# ');
     const at = con.text.length;
@@ -124,7 +94,7 @@ describe.skipIf(!built || !guestBuilt || !fwJump.available)('Linux (busybox) tem
   it('runs a 4-hart VM from the template: nproc, the ISA in cpuinfo, ext4 root on vda, the host date (RTC), /dev/hwrng; Ctrl+Alt+Del reboots it', async () => {
     const template = hv.templateList().find((t) => t.id === 'linux-busybox')!;
     const vm = await hv.createVm({ name: 'linux4', ...template.config, harts: 4 }, { template: 'linux-busybox' });
-    const con = consoleText(hv, vm.id);
+    const con = followConsole(hv, vm.id);
     await hv.start(vm.id);
     await con.waitFor('root@riscstation:/# ');
     /** Runs a shell line and returns what it printed between two markers. */
@@ -161,7 +131,7 @@ describe.skipIf(!built || !guestBuilt || !fwJump.available)('Linux (busybox) tem
 
   it.skipIf(!uboot.available)('a U-Boot VM (no driver for the power button) is hard-stopped after the timeout', async () => {
     const vm = hv.create({ name: 'uboot', firmware: { kind: 'file', path: FW_JUMP }, kernel: UBOOT_SMODE, memoryMiB: 256 });
-    const con = consoleText(hv, vm.id);
+    const con = followConsole(hv, vm.id);
     await hv.start(vm.id);
     await con.waitFor('=> ');
     expect((await hv.stop(vm.id)).state).toBe('stopped');

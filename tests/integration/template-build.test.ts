@@ -33,14 +33,14 @@ import { NodeGuestBuilder, guestBuildLockPath } from '../../core/platform/node/g
 import { nodeHostPlatform } from '../../core/platform/node/host-setup.js';
 import { NodeVmLauncher } from '../../core/platform/node/vm-launcher.js';
 import { oracle } from '../helpers/oracles.js';
+import { LINUX_GUEST_DIR, linuxGuestBuilt } from '../helpers/linux-guest.js';
 
 const root = decodeURIComponent(new URL('../..', import.meta.url).pathname);
 const script = join(root, 'scripts', 'build-guests.mjs');
 const cliPath = join(root, 'dist', 'core', 'host', 'cli', 'main.js');
 const built = existsSync(cliPath);
-const printed = spawnSync(process.execPath, [script, '--print-dir'], { encoding: 'utf8' });
-const guestDir = printed.status === 0 ? printed.stdout.trim() : '';
-const guestBuilt = guestDir !== '' && existsSync(join(guestDir, 'manifest.json'));
+const guestDir = LINUX_GUEST_DIR;
+const guestBuilt = linuxGuestBuilt;
 if (!guestBuilt) console.warn('[skip] the Linux guest is not built: run npm run guests (about an hour)');
 if (!built) console.warn(`[skip] ${cliPath} is missing: run npm run build:core`);
 const crossGcc = oracle('riscv64-linux-gnu-gcc', 'gcc-riscv64-linux-gnu');

@@ -3,8 +3,7 @@
  * the built guest but no `linux-busybox` pointer yet, so the template is missing until the build
  * (up to date: seconds) sets the pointer. Skips when the Linux guest is not built.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -14,24 +13,23 @@ import { useGuestBuildStore } from '../../../../renderer/stores/guest-build.js';
 import { useHostStore } from '../../../../renderer/stores/host.js';
 import { useVmStore } from '../../../../renderer/stores/vm.js';
 import { tempHost } from '../../core/hypervisor/test-host.js';
+import { BUILD_GUESTS, LINUX_GUEST_DIR, linuxGuestBuilt } from '../../../helpers/linux-guest.js';
 import { createHarness, settle } from './harness.js';
 
-const script = new URL('../../../../scripts/build-guests.mjs', import.meta.url).pathname;
-const printed = spawnSync(process.execPath, [script, '--print-dir'], { encoding: 'utf8' });
-const guestDir = printed.status === 0 ? printed.stdout.trim() : '';
+const guestDir = LINUX_GUEST_DIR;
 
 const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const fn of cleanup.splice(0)) await fn();
 });
 
-describe.skipIf(guestDir === '' || !existsSync(join(guestDir, 'manifest.json')))('useGuestBuildStore', () => {
+describe.skipIf(!linuxGuestBuilt)('useGuestBuildStore', () => {
   it('builds the template\'s guest, following its steps, and reloads the templates so it is selectable', async () => {
     const cache = mkdtempSync(join(tmpdir(), 'rs-store-build-'));
     const guests = join(cache, 'riscstation', 'guests');
     mkdirSync(guests, { recursive: true });
     symlinkSync(guestDir, join(guests, basename(guestDir)));
-    const host = tempHost({ guestCacheDir: guests, guestBuilder: new NodeGuestBuilder({ script, env: { ...process.env, XDG_CACHE_HOME: cache } }) });
+    const host = tempHost({ guestCacheDir: guests, guestBuilder: new NodeGuestBuilder({ script: BUILD_GUESTS, env: { ...process.env, XDG_CACHE_HOME: cache } }) });
     cleanup.push(async () => {
       await host.hv.shutdown();
       rmSync(cache, { recursive: true, force: true });
@@ -64,7 +62,7 @@ describe.skipIf(guestDir === '' || !existsSync(join(guestDir, 'manifest.json')))
     const cache = mkdtempSync(join(tmpdir(), 'rs-store-adopt-'));
     const host = tempHost({
       guestCacheDir: join(cache, 'riscstation', 'guests'),
-      guestBuilder: new NodeGuestBuilder({ script, env: { ...process.env, XDG_CACHE_HOME: cache } }),
+      guestBuilder: new NodeGuestBuilder({ script: BUILD_GUESTS, env: { ...process.env, XDG_CACHE_HOME: cache } }),
     });
     cleanup.push(async () => {
       await host.hv.shutdown();
